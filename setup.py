@@ -28,7 +28,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['grpo_nb', 'grpo_nb.*']),
     include_package_data=True,
-    package_data={'grpo_nb': ['assets/*', 'assets/**/*']},
+    package_data={'grpo_nb': ['data/*', 'data/**/*']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires=f'>={min_python}',

@@ -1,0 +1,24 @@
+"""Train the bandit (offline groups: deterministic; or online) and save the final policy parameters.
+Run directly for one process or under `torchrun --nproc_per_node N` for N; used by test_distributed.py."""
+import sys, torch
+import torch.distributed as dist
+from grpo_nb.core import set_seed
+from grpo_nb.bandit import BetaBandit, OfflineBetaBandit, offline_groups, bandit_data
+from grpo_nb.trainer import GRPOConfig, GRPOTrainer
+
+mode, out = sys.argv[1], sys.argv[2]
+torch.set_num_threads(1)
+cfg = GRPOConfig(group_size=8, batch_size=16, epochs=int(sys.argv[3]) if len(sys.argv) > 3 else 4, lr=0.03, progress=False)
+if mode == 'offline':
+    data = offline_groups(BetaBandit(), n=128, G=8, seed=0)
+    set_seed(0); task = OfflineBetaBandit()
+else:
+    data = bandit_data(256)
+    set_seed(0); task = BetaBandit()
+trainer = GRPOTrainer(task, data, cfg, eval_data=bandit_data(4))
+df = trainer.fit()
+if trainer.rank == 0:
+    torch.save({'params': {k: v.detach().clone() for k, v in task.model.state_dict().items()},
+                'eval': trainer.evaluate(), 'reward': df['reward/total_mean'].tolist(),
+                'world': trainer.world}, out)
+if dist.is_initialized(): dist.destroy_process_group()
