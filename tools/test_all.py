@@ -5,18 +5,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 root = pathlib.Path(__file__).resolve().parent.parent
 bin_dir = pathlib.Path(sys.executable).parent
+workers = int(os.environ.get('GRPO_NB_TEST_WORKERS', 2))
+# one torch thread per notebook when several run at once: oversubscribed cores stall torch's thread pool
+env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1' if workers > 1 else '')}
 
 def run_nb(path:pathlib.Path):
     "(path, ok, seconds, output) of `nbdev_test` on one notebook, in its own process."
     t0 = time.time()
     res = subprocess.run([str(bin_dir / 'nbdev_test'), '--path', str(path), '--flags', 'slow'],
-                         capture_output=True, text=True, cwd=root)
+                         capture_output=True, text=True, cwd=root, env=env)
     return path, res.returncode == 0, time.time() - t0, res.stdout + res.stderr
 
 def main():
     nbs = sorted(p for p in (root / 'nbs').glob('*.ipynb') if not p.name.startswith('_'))
     passed = failed = 0
-    workers = int(os.environ.get('GRPO_NB_TEST_WORKERS', 2))
     with ThreadPoolExecutor(workers) as ex:
         for path, ok, secs, out in ex.map(run_nb, nbs):
             print(f"{'PASS' if ok else 'FAIL'} {path.name} ({secs:.1f}s)", flush=True)
