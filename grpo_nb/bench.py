@@ -12,11 +12,17 @@ from torch import Tensor
 from .core import set_seed
 from .bandit import BetaBandit, bandit_data
 from .trainer import GRPOConfig, GRPOTrainer
+from pathlib import Path
+import torch.nn.functional as F
+from .advantages import group_zscore
+from .rewards import RewardMix
+from .restoration.model import AdaIR
+from .restoration.data import RestorationPatches, load_photos
 from .rewards import ssim, niqe, lpips_distance, lpips_model
 
 # %% auto #0
 __all__ = ['num_threads', 'median_times', 'photo_batch', 'bench_ssim', 'bench_niqe', 'bench_lpips', 'bench_rewards',
-           'bench_policy_update', 'bench_core']
+           'bench_policy_update', 'peak_memory_mb', 'naive_grpo_step', 'bench_restoration', 'bench_core']
 
 # %% ../nbs/91_bench.ipynb #b560c93e
 @contextmanager
@@ -125,6 +131,83 @@ def bench_policy_update(batch:int=64,     # inputs per step
         for _ in range(steps): tr.train_step(b)
         dt = (time.perf_counter() - t0) / steps
     return {'policy/step_s': dt, 'policy/samples_per_s': batch * G / dt}
+
+# %% ../nbs/91_bench.ipynb #01b2a2f1
+def _rollout_peak_mb(G:int, B:int, size:int, threads:int)->float:
+    "In a fresh process: peak resident memory (MB) added by one heads-only rollout and update at group size G."
+    import resource
+    from grpo_nb.restoration.train import build_adair, TINY, set_trainable
+    from grpo_nb.restoration.task import RestorationTask
+    torch.set_num_threads(threads); set_seed(0)
+    batch = _restoration_batch(B, size)
+    task = RestorationTask(set_trainable(build_adair(TINY), policy_only=True), RewardMix(psnr=1., ssim=1., lpips=0.))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with torch.no_grad(): ro = task.rollout(batch, G); task.reward(ro, batch)
+    task.log_prob(ro).sum().backward()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+
+def peak_memory_mb(G:int, B:int=4, size:int=64, threads:int=1)->float:
+    "`_rollout_peak_mb` run in a spawned process, so earlier allocations cannot hide the peak."
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex: return ex.submit(_rollout_peak_mb, G, B, size, threads).result()
+
+def _restoration_batch(B:int, size:int, seed:int=0)->dict:
+    ds = RestorationPatches(load_photos('train'), ('denoise25',), size, n=B, seed=seed)
+    return {k: torch.stack([ds[i][k] for i in range(B)]) for k in ('degraded', 'clean')}
+
+def naive_grpo_step(model:AdaIR, batch:dict, G:int, reward:RewardMix, opt, lam_sup=0.1, lam_cons=0.05):
+    "Seed 000's step as written: G stochastic forwards with autograd, all metrics, REINFORCE + stabilisers, one backward."
+    outs, logps = zip(*[model(batch['degraded'], stochastic=True) for _ in range(G)])
+    outs, logp = torch.stack(outs, 1), torch.stack(logps, 1)                      # [B, G, ...], [B, G]
+    B = len(outs)
+    r = reward(outs.flatten(0, 1).clamp(0, 1).detach(), batch['clean'].repeat_interleave(G, 0)).total.view(B, G)
+    adv = group_zscore(r)
+    best = outs[torch.arange(B), r.argmax(1)]
+    det = model(batch['degraded'], mode='mean').detach()
+    loss = -(logp * adv).mean() + lam_sup * F.l1_loss(best, batch['clean']) + lam_cons * F.l1_loss(best, det)
+    opt.zero_grad(); loss.backward(); opt.step()
+
+# %% ../nbs/91_bench.ipynb #f5fa5d9e
+def bench_restoration(B:int=4, size:int=64, G:int=4, # batch, patch side and group size
+                      repeats:int=3,                   # timed runs of each (median), after a warm-up
+                      full_size:bool=True,             # also time the rollout of the full-size AdaIR
+                      threads:int|None=None)->dict[str, float]:
+    "GRPO-step over supervised-step time ratios on the tiny AdaIR, memory G=8 over G=1, and the full-size rollout overhead."
+    from grpo_nb.restoration.train import build_adair, TINY, set_trainable
+    from grpo_nb.restoration.task import RestorationTask
+    set_seed(0)
+    batch, reward = _restoration_batch(B, size), RewardMix()
+    def trainer_for(policy_only, stack=False, group=G):
+        m = set_trainable(build_adair(TINY), policy_only=policy_only)
+        task = RestorationTask(m, reward, stack_group=stack)
+        cfg = GRPOConfig(group_size=group, batch_size=B, lr=1e-4, progress=False, aux_weights={'sup': 0.1, 'consistency': 0.05})
+        return GRPOTrainer(task, [None] * B, cfg)   # data unused: steps are called on `batch`
+    sup_model = build_adair(TINY); sup_opt = torch.optim.AdamW(sup_model.parameters(), 1e-4)
+    def sup_step():
+        loss = F.l1_loss(sup_model(batch['degraded'], mode='mean'), batch['clean'])
+        sup_opt.zero_grad(); loss.backward(); sup_opt.step()
+    heads, stab, stacked = trainer_for(True), trainer_for(False), trainer_for(True, stack=True)
+    naive_model = build_adair(TINY); naive_opt = torch.optim.AdamW(naive_model.parameters(), 1e-4)
+    with num_threads(threads):
+        t_sup, t_heads, t_stab, t_naive, t_stack = median_times(
+            sup_step, lambda: heads.train_step(batch), lambda: stab.train_step(batch),
+            lambda: naive_grpo_step(naive_model, batch, G, reward, naive_opt), lambda: stacked.train_step(batch), repeats=repeats)
+        out = {'torch/threads': torch.get_num_threads(), 'restoration/sup_step_s': t_sup,
+               'restoration/heads_only_ratio': t_heads / t_sup, 'restoration/stabilisers_ratio': t_stab / t_sup,
+               'restoration/naive_ratio': t_naive / t_sup, 'restoration/stacked_heads_only_ratio': t_stack / t_sup}
+        mem = {g: peak_memory_mb(g, B, size, torch.get_num_threads()) for g in (1, 8)}
+        out |= {'restoration/peak_mb_G1': mem[1], 'restoration/peak_mb_G8': mem[8], 'restoration/peak_ratio_G8_G1': mem[8] / max(mem[1], 1e-3)}
+        if full_size:
+            m = build_adair({}).eval()
+            task = RestorationTask(m, reward)
+            x = batch['degraded']
+            def parts():
+                enc = m.encode(x); pol = m.policy(m.head_inputs(enc))
+                for _ in range(G): m.decode(enc, pol.sample())
+            with torch.no_grad(): t_roll, t_parts = median_times(lambda: task.rollout(batch, G), parts, repeats=repeats)
+            out |= {'restoration/full_rollout_s': t_roll, 'restoration/full_rollout_over_parts': t_roll / t_parts}
+    return out
 
 # %% ../nbs/91_bench.ipynb #62856c95
 def bench_core(threads:int|None=None, # torch threads (None: current setting)

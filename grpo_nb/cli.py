@@ -7,11 +7,15 @@ from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
 import torch
+import pandas as pd
 from .trainer import GRPOConfig, Callback
+from .restoration.data import TASKS
+from .restoration.train import start_model
 
 # %% auto #0
-__all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'bench_cmd', 'build_parser',
-           'run', 'main']
+__all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'add_restoration_flags',
+           'train_restoration_cmd', 'format_table', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd',
+           'bench_cmd', 'build_parser', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
@@ -93,12 +97,138 @@ def eval_bandit_cmd(a:argparse.Namespace)->dict:
     task = task(); task.model.load_state_dict(state['model'])
     with torch.no_grad(): return {'ckpt': str(a.ckpt), **task.evaluate({'x': torch.ones(4, task.model.out.in_features)})}
 
+# %% ../nbs/90_cli.ipynb #9f4cf4e8
+def add_restoration_flags(p:argparse.ArgumentParser):
+    "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
+    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=5e-6, grpo_adv_clip_max=3.0)
+    p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
+    p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
+    p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
+    p.add_argument('--patch', type=int, default=64, help='training patch side')
+    p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
+    p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
+    p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
+    for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items():
+        p.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'reward weight of {k}')
+    p.add_argument('--grpo_heavy_topk', type=int, default=None, help='SSIM/LPIPS/NIQE only for the k best-PSNR samples per group')
+    p.add_argument('--grpo_lambda_sup', type=float, default=0.1, help='weight of L1(best sample, ground truth)')
+    p.add_argument('--grpo_lambda_consistency', type=float, default=0.05, help='weight of L1(best sample, deterministic output)')
+    p.add_argument('--grpo_warmup_epochs', type=int, default=10, help='with --grpo_schedule_sup: supervised-only epochs first')
+    p.add_argument('--grpo_progressive_epochs', type=int, default=20, help='with --grpo_schedule_sup: epochs of decaying λ_sup')
+    p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
+    p.add_argument('--policy_lr', type=float, default=1e-3, help='learning rate of the policy heads (--lr is the backbone\'s)')
+    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters)')
+    p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
+    p.add_argument('--lora_targets', default='attn,cross_attn', help='comma-separated: attn, cross_attn')
+    p.add_argument('--lora_r', type=int, default=4)
+    p.add_argument('--lora_alpha', type=float, default=4.)
+    p.add_argument('--ckpt', default=None, help='restorer to start from (default: the bundled SFT checkpoint)')
+    p.add_argument('--finetune_worst', action='store_true', help='train only on the images of the --worst_* lists')
+    for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise'):
+        p.add_argument(f'--worst_{g}', default=None, help=f'list of {g} images (from select-worst)')
+    p.add_argument('--images', default=None, help='folder the worst lists refer to (default: the bundled photos)')
+    p.add_argument('--eval_modes', default='official,mean,best_of_4', help='modes of the final evaluation')
+    p.add_argument('--no_eval', action='store_true', help='skip the final evaluation')
+
+# %% ../nbs/90_cli.ipynb #cd5f7a0e
+def _is_trainer_checkpoint(path)->bool:
+    "True for a `GRPOTrainer` checkpoint (to resume), False for a model to start from."
+    from safetensors import safe_open
+    if not str(path).endswith('.safetensors'): return False
+    with safe_open(str(path), 'pt') as f: return 'grpo_nb' in (f.metadata() or {})
+
+def train_restoration_cmd(a:argparse.Namespace)->dict:
+    "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
+    from grpo_nb.rewards import RewardMix
+    from grpo_nb.schedules import StageSchedule
+    from grpo_nb.restoration.train import SFTConfig, train_sft, GRPORunConfig, train_grpo, summarize
+    tasks = tuple(t for t in a.tasks.split(',') if t)
+    if a.stage == 'sft' and not a.grpo:
+        out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
+        cfg = SFTConfig(tasks=tasks, patch=a.patch, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
+                        device=a.device, progress=not a.no_progress)
+        model, df = train_sft(cfg, out, start_model(a.ckpt) if a.ckpt else None)
+        return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
+    resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
+    worst = {g: getattr(a, f'worst_{g}') for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise') if getattr(a, f'worst_{g}')}
+    if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
+    run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch, n_train=a.n_train,
+                        policy_only=a.train_policy_only, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
+                        lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr,
+                        worst=worst if a.finetune_worst else {}, images=a.images, eval_modes=tuple(a.eval_modes.split(',')))
+    # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
+    schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
+    a.run_dir = a.run_dir or time.strftime('runs/restoration-%Y%m%d-%H%M%S')
+    aux = {'sup': 1. if schedule else a.grpo_lambda_sup, 'consistency': a.grpo_lambda_consistency}
+    cfg = grpo_config(a, aux_weights=aux, schedule=schedule,
+                      best_metric='restoration/reward_gain', best_mode='max', log_every=5)
+    reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe, heavy_topk=a.grpo_heavy_topk)
+    keys = ['reward/total_mean', 'kl/closed_form', 'restoration/psnr_gain', 'restoration/reward_gain']
+    t0 = time.time()
+    trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[PrintEpochs(keys, quiet=a.json)], resume=resume, evaluate=not a.no_eval)
+    res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round((time.time() - t0) / 60, 2)}
+    if rows is not None:
+        s = summarize(rows)
+        if not a.json: print(format_table(s))
+        res['table'] = {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}
+    return res
+
+# %% ../nbs/90_cli.ipynb #ccdf3b8f
+def format_table(summary:pd.DataFrame, # from `summarize`
+                 cols=('psnr', 'ssim', 'lpips', 'reward', 'psnr_worst30'))->str:
+    "The evaluation summary as text: tasks down, (model mode, metric) across."
+    t = summary.reset_index()
+    t['model mode'] = t['model'] + ' ' + t['mode']
+    wide = t.pivot(index='task', columns='model mode', values=list(cols))
+    wide = wide.reindex(columns=[(c, m) for m in dict.fromkeys(t['model mode']) for c in cols])
+    return wide.round(3).to_string()
+
+# %% ../nbs/90_cli.ipynb #b5e8ed4d
+def eval_restoration_cmd(a:argparse.Namespace)->dict:
+    "Run `grpo_nb eval restoration`."
+    from grpo_nb.rewards import RewardMix
+    from grpo_nb.restoration.data import load_image_folder, load_photos
+    from grpo_nb.restoration.train import evaluate_restorer, summarize
+    out = Path(a.out)
+    if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
+    images = load_image_folder(a.images) if a.images else load_photos('val')
+    model = start_model(a.ckpt).eval()
+    reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe)
+    torch.set_num_threads(a.threads)
+    rows = evaluate_restorer({Path(a.ckpt).stem if a.ckpt else 'sft': model}, images, tuple(a.tasks.split(',')),
+                             tuple(a.modes.split(',')), reward, a.seed, progress=not a.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows.to_csv(out, index=False)
+    s = summarize(rows)
+    if not a.json: print(format_table(s))
+    return {'out': str(out), 'rows': len(rows), 'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}}
+
+def probe_restoration_cmd(a:argparse.Namespace)->dict:
+    "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range."
+    from grpo_nb.restoration.data import load_photos
+    from grpo_nb.restoration.train import probe_actions
+    torch.set_num_threads(a.threads)
+    pr = probe_actions(start_model(a.ckpt), load_photos('val'), a.task, size=a.size)
+    dead = pr.loc[pr.range_db < 0.01, 'action'].tolist()
+    if not a.json: print(pr[['action', 'mean_action', 'psnr_min', 'psnr_max', 'range_db']].round(4).to_string(index=False))
+    return {'ckpt': a.ckpt or 'bundled sft', 'task': a.task, 'range_db': dict(zip(pr.action, pr.range_db.round(5))), 'dead_actions': dead}
+
+def select_worst_cmd(a:argparse.Namespace)->dict:
+    "Run `grpo_nb select-worst`."
+    from grpo_nb.restoration.train import select_worst
+    files = select_worst(a.csv, a.out_dir, a.percent, a.min_count, a.max_count, a.mode)
+    return {g: str(f) for g, f in files.items()}
+
 # %% ../nbs/90_cli.ipynb #c8f38be2
 def bench_cmd(a:argparse.Namespace)->dict:
     "Run a benchmark suite and return its figures."
     from grpo_nb import bench
     torch.set_num_threads(a.threads)
     if a.suite == 'core': return bench.bench_core()
+    if a.suite == 'restoration': return bench.bench_restoration()
+    if a.suite == 'widgets':
+        from grpo_nb.widgets import bench_widgets
+        return bench_widgets()
     raise SystemExit(f"unknown benchmark suite {a.suite!r}")
 
 # %% ../nbs/90_cli.ipynb #36dceb5e
@@ -117,8 +247,37 @@ def build_parser()->argparse.ArgumentParser:
     eb.add_argument('--ckpt', required=True, help='a .safetensors checkpoint written by `train bandit`')
     eb.add_argument('--json', action='store_true')
     eb.set_defaults(func=eval_bandit_cmd)
+    tr = train.add_parser('restoration', help='AdaIR: GRPO fine-tuning of the bundled SFT checkpoint (default) or --stage sft')
+    add_restoration_flags(tr)
+    tr.set_defaults(func=train_restoration_cmd)
+    er = ev.add_parser('restoration', help='score a restorer on a folder of photos, one CSV row per image × task × mode')
+    er.add_argument('--ckpt', default=None, help='restorer (.safetensors from grpo_nb, or an official AdaIR .ckpt); default: bundled SFT')
+    er.add_argument('--images', default=None, help='folder of PNG/JPEG photos (default: the bundled val photos)')
+    er.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations')
+    er.add_argument('--modes', default='official,mean,best_of_4', help='comma-separated: official, mean, sample, best_of_N')
+    er.add_argument('--out', default='results.csv', help='CSV of per-image rows')
+    er.add_argument('--overwrite', action='store_true', help='replace an existing --out')
+    for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
+    er.add_argument('--seed', type=int, default=0, help='degradation seed')
+    er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
+    er.add_argument('--json', action='store_true')
+    er.set_defaults(func=eval_restoration_cmd)
+    pr = sub.add_parser('probe', help='how much each policy action changes the output').add_subparsers(dest='domain', required=True)
+    prr = pr.add_parser('restoration', help='PSNR change over each action dimension of a restorer')
+    prr.add_argument('--ckpt', default=None, help='restorer (default: the bundled SFT checkpoint)')
+    prr.add_argument('--task', default='denoise25'); prr.add_argument('--size', type=int, default=128, help='crop side')
+    prr.add_argument('--threads', type=int, default=2); prr.add_argument('--json', action='store_true')
+    prr.set_defaults(func=probe_restoration_cmd)
+    sw = sub.add_parser('select-worst', help="per-task lists of the worst images of an eval CSV (seed 000)")
+    sw.add_argument('--csv', required=True, help='rows from `grpo_nb eval restoration`')
+    sw.add_argument('--out_dir', required=True); sw.add_argument('--percent', type=float, default=0.30)
+    sw.add_argument('--min_count', type=int, default=100); sw.add_argument('--max_count', type=int, default=5000)
+    sw.add_argument('--mode', default=None, help='rows of this mode (default: the first in the file)')
+    sw.add_argument('--json', action='store_true')
+    sw.set_defaults(func=select_worst_cmd)
     be = sub.add_parser('bench', help='print speed figures (no pass/fail)')
-    be.add_argument('suite', choices=['core'], help='core: policy update throughput and reward metrics')
+    be.add_argument('suite', choices=['core', 'restoration', 'widgets'],
+                    help='core: policy updates and reward metrics; restoration: GRPO step cost on AdaIR; widgets: re-rank latency')
     be.add_argument('--threads', type=int, default=2, help='torch CPU threads')
     be.add_argument('--json', action='store_true')
     be.set_defaults(func=bench_cmd)

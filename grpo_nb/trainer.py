@@ -176,7 +176,8 @@ class GRPOTrainer:
         task.model.to(cfg.device)
         self.params = [p for p in task.model.parameters() if p.requires_grad]
         if not self.params: raise ValueError(f"{type(task).__name__}.model has no trainable parameters")
-        self.opt = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        groups = task.param_groups(cfg.lr) if hasattr(task, 'param_groups') else [{'params': self.params}]
+        self.opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
         total = max(1, cfg.epochs * self.steps_per_epoch() * cfg.ppo_epochs // cfg.grad_accum)
         factor = (lambda s: cosine_warmup(s, total, cfg.warmup_ratio)) if cfg.lr_schedule == 'cosine' else (lambda s: 1.)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, factor)

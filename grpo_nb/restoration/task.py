@@ -35,14 +35,21 @@ class RestorationTask:
                  reward:RewardMix|None=None,     # image reward (default: the seeds' 0.4 PSNR, 0.3 SSIM, 0.3 (1-LPIPS))
                  sup:bool=True,                  # compute the sup-on-best L1 stabiliser (when the backbone trains)
                  consistency:bool=True,          # compute the L1 consistency with the deterministic output
-                 stack_group:bool=False):        # decode the G samples as one B·G batch instead of a loop
+                 stack_group:bool=False,         # decode the G samples as one B·G batch instead of a loop
+                 policy_lr:float=1e-3):          # learning rate of the heads (see `param_groups`)
         self.model, self.reward_fn = model, reward or RewardMix()
         self.ref = frozen_copy(model)            # the starting policy, for the KL
-        self.sup, self.consistency, self.stack_group = sup, consistency, stack_group
+        self.sup, self.consistency, self.stack_group, self.policy_lr = sup, consistency, stack_group, policy_lr
 
     def backbone_trains(self)->bool:
         "True when any parameter outside the policy heads requires grad (LoRA, unfrozen blocks)."
         return any(p.requires_grad for n, p in self.model.named_parameters() if '.policy_' not in n)
+
+    def param_groups(self, lr:float)->list[dict]:
+        "The heads at `policy_lr`, every other trainable parameter at `lr` (the seed's low GRPO learning rate)."
+        named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+        heads, rest = [p for n, p in named if '.policy_' in n], [p for n, p in named if '.policy_' not in n]
+        return [g for g in ({'params': heads, 'lr': self.policy_lr}, {'params': rest, 'lr': lr}) if g['params']]
 
 # %% ../../nbs/12_restoration.task.ipynb #d4c77b5c
 @patch
