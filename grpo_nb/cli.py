@@ -100,7 +100,7 @@ def eval_bandit_cmd(a:argparse.Namespace)->dict:
 # %% ../nbs/90_cli.ipynb #9f4cf4e8
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
-    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=5e-6, grpo_adv_clip_max=3.0)
+    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)   # lr: 5e-6 for GRPO, 1e-3 for SFT
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
@@ -143,7 +143,9 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     from grpo_nb.schedules import StageSchedule
     from grpo_nb.restoration.train import SFTConfig, train_sft, GRPORunConfig, train_grpo, summarize
     tasks = tuple(t for t in a.tasks.split(',') if t)
-    if a.stage == 'sft' and not a.grpo:
+    sft = a.stage == 'sft' and not a.grpo
+    a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
+    if sft:
         out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
         cfg = SFTConfig(tasks=tasks, patch=a.patch, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
                         device=a.device, progress=not a.no_progress)

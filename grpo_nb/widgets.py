@@ -379,7 +379,7 @@ def action_label(actions:dict[str, Tensor], # {'fre1.rate': [2], 'fre1.fuse': [2
                 )->str:                     # one line per FreModule
     "Actions of one sample as short text: 'fre1 r .50/.50 s .50/.51' per module."
     mods = dict.fromkeys(k.split('.')[0] for k in actions)
-    f = lambda v: '/'.join(f'{x:.2f}' for x in v.tolist())
+    f = lambda v: '/'.join(f'{x:.2f}'.removeprefix('0') for x in v.tolist())
     return '\n'.join(f"{m} r {f(actions[m + '.rate'])} s {f(actions[m + '.fuse'])}" for m in mods)
 
 class RestorationPreview:
@@ -636,7 +636,7 @@ def _build(self:ActionExplorer):
         self.sliders[name] = s
     self.w_module = W.Dropdown(options=list(self.sizes), value=self.module, description='spectrum')
     self.w_module.observe(lambda ch: self._set_module(ch['new']), names='value')
-    self.w_reset = W.Button(description='reset to policy mean')
+    self.w_reset = W.Button(description='reset to policy mean', layout=W.Layout(width='auto'))
     self.w_reset.on_click(lambda _: self.reset())
     self.w_pics = {k: W.Image(format='png') for k in ('degraded', 'official', 'output', 'spectrum')}
     self.w_captions = {k: W.HTML() for k in self.w_pics}
@@ -652,6 +652,7 @@ def _moved(self:ActionExplorer, name:str, value:float):
 
 @patch
 def _set_module(self:ActionExplorer, module:str):
+    "Draw another module's spectrum."
     self.module = module
     self.refresh()
 

@@ -203,6 +203,7 @@ class FreModule(nn.Module):
                  in_dim:int=3,                  # image channels
                  mask:str='adair',              # 'adair' (faithful) or 'relative' (anti-aliased, relative size)
                  para1_init:float=0.,           # initial weight of the frequency branch (AdaIR: 0)
+                 temperature_init:float=1.,     # initial temperature of its cross-attentions (AdaIR: 1)
                  policy:PolicyConfig|None=None, # Beta heads (None: none)
                 ):
         super().__init__()
@@ -214,6 +215,7 @@ class FreModule(nn.Module):
         self.para1 = nn.Parameter(torch.full((dim, 1, 1), float(para1_init)))
         self.para2 = nn.Parameter(torch.ones(dim, 1, 1))
         self.channel_cross_l, self.channel_cross_h, self.channel_cross_agg = (ChannelCrossAttention(dim, num_heads, bias) for _ in range(3))
+        for c in (self.channel_cross_l, self.channel_cross_h, self.channel_cross_agg): nn.init.constant_(c.temperature, temperature_init)
         self.frequency_refine = FreRefine(dim)
         self.rate_conv = nn.Sequential(nn.Conv2d(dim, dim // 8, 1, bias=False), nn.GELU(), nn.Conv2d(dim // 8, 2, 1, bias=False))
         if policy is not None:
@@ -286,11 +288,12 @@ class AdaIR(nn.Module):
                  decoder:bool=True,             # use the FreModules (False: plain Restormer-style U-Net)
                  mask:str='adair',              # 'adair': faithful int((h//128)·t); 'relative': anti-aliased r·h/2
                  para1_init:float=0.,           # initial para1 (AdaIR: 0; non-zero makes the frequency branch live)
+                 fre_temperature_init:float=1., # initial FreModule cross-attention temperature (AdaIR: 1)
                  policy:PolicyConfig|None=PolicyConfig(), # Beta heads in each FreModule (None: pure AdaIR keys)
                 ):
         super().__init__()
         blocks = lambda n, d, h: nn.Sequential(*[TransformerBlock(d, h, ffn_expansion_factor, bias, LayerNorm_type) for _ in range(n)])
-        fre = lambda d: FreModule(d, heads[2], bias, inp_channels, mask, para1_init, policy)
+        fre = lambda d: FreModule(d, heads[2], bias, inp_channels, mask, para1_init, fre_temperature_init, policy)
         self.inp_channels, self.decoder, self.mask = inp_channels, decoder, mask
         self.policy_config = policy if decoder else None
         self.action_names = [f'{n}.{a}' for n in FRE for a in ('r_h', 'r_w', 's_1', 's_2')] if self.policy_config else []
