@@ -150,7 +150,8 @@ def peak_memory_mb(G:int, B:int=4, size:int=64, threads:int=1)->float:
     "`_rollout_peak_mb` run in a spawned process, so earlier allocations cannot hide the peak."
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex: return ex.submit(_rollout_peak_mb, G, B, size, threads).result()
+    from grpo_nb import bench   # the installed module, importable by the spawned process (a notebook's __main__ is not)
+    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex: return ex.submit(bench._rollout_peak_mb, G, B, size, threads).result()
 
 def _restoration_batch(B:int, size:int, seed:int=0)->dict:
     ds = RestorationPatches(load_photos('train'), ('denoise25',), size, n=B, seed=seed)

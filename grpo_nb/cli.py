@@ -14,8 +14,8 @@ from .restoration.train import start_model
 
 # %% auto #0
 __all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'add_restoration_flags',
-           'train_restoration_cmd', 'format_table', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd',
-           'bench_cmd', 'build_parser', 'run', 'main']
+           'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd',
+           'build_parser', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
@@ -141,7 +141,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
-    from grpo_nb.restoration.train import SFTConfig, train_sft, GRPORunConfig, train_grpo, summarize
+    from grpo_nb.restoration.train import SFTConfig, train_sft, GRPORunConfig, train_grpo, summarize, format_table
     tasks = tuple(t for t in a.tasks.split(',') if t)
     sft = a.stage == 'sft' and not a.grpo
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
@@ -171,26 +171,16 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round((time.time() - t0) / 60, 2)}
     if rows is not None:
         s = summarize(rows)
-        if not a.json: print(format_table(s))
-        res['table'] = {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}
+        if a.json: res['table'] = {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}
+        else: print(format_table(s))
     return res
-
-# %% ../nbs/90_cli.ipynb #ccdf3b8f
-def format_table(summary:pd.DataFrame, # from `summarize`
-                 cols=('psnr', 'ssim', 'lpips', 'reward', 'psnr_worst30'))->str:
-    "The evaluation summary as text: tasks down, (model mode, metric) across."
-    t = summary.reset_index()
-    t['model mode'] = t['model'] + ' ' + t['mode']
-    wide = t.pivot(index='task', columns='model mode', values=list(cols))
-    wide = wide.reindex(columns=[(c, m) for m in dict.fromkeys(t['model mode']) for c in cols])
-    return wide.round(3).to_string()
 
 # %% ../nbs/90_cli.ipynb #b5e8ed4d
 def eval_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb eval restoration`."
     from grpo_nb.rewards import RewardMix
     from grpo_nb.restoration.data import load_image_folder, load_photos
-    from grpo_nb.restoration.train import evaluate_restorer, summarize
+    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table
     out = Path(a.out)
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
     images = load_image_folder(a.images) if a.images else load_photos('val')
@@ -202,8 +192,8 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     rows.to_csv(out, index=False)
     s = summarize(rows)
-    if not a.json: print(format_table(s))
-    return {'out': str(out), 'rows': len(rows), 'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}}
+    if not a.json: print(format_table(s, pairs=()))
+    return {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
 
 def probe_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range."

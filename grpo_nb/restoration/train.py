@@ -24,9 +24,9 @@ from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'SFTConfig', 'freeze_policy',
            'val_psnr', 'train_sft', 'add_lora', 'merge_lora', 'set_trainable', 'restore', 'image_metrics',
-           'evaluate_restorer', 'worst_mean', 'summarize', 'classical_denoisers', 'compare_denoisers', 'probe_actions',
-           'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo', 'task_group',
-           'select_worst']
+           'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'classical_denoisers', 'compare_denoisers',
+           'probe_actions', 'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
+           'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -227,6 +227,18 @@ def summarize(df:pd.DataFrame, # rows of `evaluate_restorer`
     per_task = df.groupby(keys, sort=False).apply(agg, include_groups=False)
     overall = df.assign(task='all').groupby(keys, sort=False).apply(agg, include_groups=False)
     return pd.concat([per_task, overall])
+
+# %% ../../nbs/13_restoration.train.ipynb #ccdf3b8f
+def format_table(summary:pd.DataFrame, # from `summarize`
+                 pairs=(('sft', 'official'), ('grpo', 'mean'), ('grpo', 'best_of_4')), # (model, mode) blocks, if present
+                 cols=('psnr', 'ssim', 'lpips', 'reward', 'psnr_worst30'))->str:
+    "The evaluation summary as text: tasks down, a block of metrics per (model, mode) across."
+    t = summary.reset_index()
+    have = list(dict.fromkeys(zip(t['model'], t['mode'])))
+    blocks = [p for p in pairs if p in have] or have
+    parts = [t[(t['model'] == m) & (t['mode'] == o)].set_index('task')[list(cols)] for m, o in blocks]
+    wide = pd.concat(parts, axis=1, keys=[f'{m} {o}' for m, o in blocks]).rename(columns={'psnr_worst30': 'worst30%'})
+    return wide.round(3).to_string()
 
 # %% ../../nbs/13_restoration.train.ipynb #5a0af7a2
 def classical_denoisers()->dict:
