@@ -4,7 +4,7 @@
 
 # %% ../nbs/91_bench.ipynb #b41f2af2
 from __future__ import annotations
-import math, statistics, time
+import math, os, statistics, time
 from contextlib import contextmanager
 import numpy as np
 import torch
@@ -135,23 +135,30 @@ def bench_policy_update(batch:int=64,     # inputs per step
 # %% ../nbs/91_bench.ipynb #01b2a2f1
 def _rollout_peak_mb(G:int, B:int, size:int, threads:int)->float:
     "In a fresh process: peak resident memory (MB) added by one heads-only rollout and update at group size G."
-    import resource
     from grpo_nb.restoration.train import build_adair, TINY, set_trainable
     from grpo_nb.restoration.task import RestorationTask
     torch.set_num_threads(threads); set_seed(0)
     batch = _restoration_batch(B, size)
     task = RestorationTask(set_trainable(build_adair(TINY), policy_only=True), RewardMix(psnr=1., ssim=1., lpips=0.))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    status = lambda k: int(next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith(k)).split()[1]) / 1024
+    Path('/proc/self/clear_refs').write_text('5')                     # reset the peak (VmHWM) to the current RSS
+    before = status('VmRSS:')
     with torch.no_grad(): ro = task.rollout(batch, G); task.reward(ro, batch)
     task.log_prob(ro).sum().backward()
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return status('VmHWM:') - before
 
 def peak_memory_mb(G:int, B:int=4, size:int=64, threads:int=1)->float:
     "`_rollout_peak_mb` run in a spawned process, so earlier allocations cannot hide the peak."
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
     from grpo_nb import bench   # the installed module, importable by the spawned process (a notebook's __main__ is not)
-    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex: return ex.submit(bench._rollout_peak_mb, G, B, size, threads).result()
+    old = os.environ.get('MALLOC_MMAP_THRESHOLD_')
+    os.environ['MALLOC_MMAP_THRESHOLD_'] = '65536'   # large blocks go back to the OS when freed, so RSS tracks live tensors
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as ex: return ex.submit(bench._rollout_peak_mb, G, B, size, threads).result()
+    finally:
+        if old is None: os.environ.pop('MALLOC_MMAP_THRESHOLD_')
+        else: os.environ['MALLOC_MMAP_THRESHOLD_'] = old
 
 def _restoration_batch(B:int, size:int, seed:int=0)->dict:
     ds = RestorationPatches(load_photos('train'), ('denoise25',), size, n=B, seed=seed)
