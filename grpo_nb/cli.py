@@ -4,10 +4,9 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, time
 from pathlib import Path
 import torch
-import pandas as pd
 from .trainer import GRPOConfig, Callback
 from .restoration.data import TASKS
 from .restoration.train import start_model

@@ -4,12 +4,11 @@
 
 # %% ../../nbs/12_restoration.task.ipynb #755c1fd5
 from __future__ import annotations
-from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
-from torch import nn, Tensor
+from torch import Tensor
 from fastcore.basics import patch
-from ..core import Rewards, check_images
+from ..core import Rewards
 from ..policy import frozen_copy
 from ..rewards import RewardMix, psnr
 from ..trainer import Rollout
