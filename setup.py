@@ -26,9 +26,10 @@ setuptools.setup(
                  f"Natural Language :: {cfg['language'].title()}"]
                 + [f'Programming Language :: Python :: {v}' for v in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=['grpo_nb', 'grpo_nb.*']),
+    packages=setuptools.find_packages(include=['grpo_nb', 'grpo_nb.*']) + ['grpo_nb.data'],
+    package_dir={'grpo_nb.data': 'data'},  # the top-level data/ folder ships inside the package (see grpo_nb.core.data_path)
     include_package_data=True,
-    package_data={'grpo_nb': ['data/*', 'data/**/*']},
+    package_data={'grpo_nb.data': ['*', '**/*']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires=f'>={min_python}',

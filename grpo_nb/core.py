@@ -48,9 +48,12 @@ def data_path(*parts:str # path inside the bundled data folder
              )->Path:
     "Path of a bundled data file; a missing file raises `FileNotFoundError` saying where it was looked for."
     import grpo_nb
-    p = Path(grpo_nb.__file__).parent.joinpath('data', *parts)
-    if not p.exists(): raise FileNotFoundError(f"bundled data file {'/'.join(parts)!r} not found at {p}; reinstall grpo_nb or check data/README.md")
-    return p
+    pkg = Path(grpo_nb.__file__).parent
+    roots = [pkg / 'data', pkg.parent / 'data']   # installed wheel (setup.py maps data/ into the package); source checkout
+    for p in (r.joinpath(*parts) for r in roots):
+        if p.exists(): return p
+    raise FileNotFoundError(f"bundled data file {'/'.join(parts)!r} not found in {' or '.join(map(str, roots))}; "
+                            "reinstall grpo_nb or check data/README.md")
 
 # %% ../nbs/00_core.ipynb #7d0e87df
 def default_device()->torch.device:
