@@ -16,7 +16,7 @@ from safetensors.torch import save_file
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'flatten_state', 'unflatten_state', 'save_checkpoint', 'load_checkpoint', 'load_tensors',
-           'load_state_dict_report']
+           'read_metadata', 'load_state_dict_report']
 
 # %% ../nbs/08_checkpoint.ipynb #3182e3d1
 _MARKERS = ('__tensor__', '__ndarray__', '__tuple__', '__dict__', '__odict__', '__float__', '__npscalar__', '__dtype__')
@@ -179,6 +179,11 @@ def load_tensors(path:str|Path, # a safetensors file
     "Read the tensors of any safetensors file, such as a foreign state dict."
     path = Path(path); _read_header(path)
     return _read_tensors(path, map_location)
+
+def read_metadata(path:str|Path # a safetensors file
+                 )->dict[str, str]: # its string metadata ({} if none)
+    "The `__metadata__` of a safetensors file, checked like `load_tensors` checks the file."
+    return _read_header(Path(path)).get('__metadata__') or {}
 
 # %% ../nbs/08_checkpoint.ipynb #3c04d979
 def _few(keys:list[str], n:int=5)->str:

@@ -132,9 +132,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
 # %% ../nbs/90_cli.ipynb #cd5f7a0e
 def _is_trainer_checkpoint(path)->bool:
     "True for a `GRPOTrainer` checkpoint (to resume), False for a model to start from."
-    from safetensors import safe_open
-    if not str(path).endswith('.safetensors'): return False
-    with safe_open(str(path), 'pt') as f: return 'grpo_nb' in (f.metadata() or {})
+    from grpo_nb.checkpoint import read_metadata
+    return str(path).endswith('.safetensors') and 'grpo_nb' in read_metadata(path)
 
 def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."

@@ -70,18 +70,14 @@ def rollout(self:RestorationTask, batch:dict, # {'degraded': [B,3,H,W], 'clean':
         actions = {k: torch.stack([a[k] for a in samples], 1) for k in samples[0]}
     extra = dict(head_inputs=hin, outputs=outs)
     if self.consistency and self.backbone_trains(): extra['mean_output'] = m.decode(enc, pol.mean())
-    ro = Rollout(actions, torch.zeros(outs.shape[:2], device=outs.device), extra=extra)
-    ro.logp, ro.ref_logp = self.log_prob(ro), self._ref_policy(ro).log_prob(actions)
-    return ro
+    hin_g = {k: expand_group(v, G) for k, v in hin.items()}
+    return Rollout(actions, m.policy(hin_g).log_prob(actions), self.ref.policy(hin_g).log_prob(actions), extra=extra)
 
 # %% ../../nbs/12_restoration.task.ipynb #1c4c74b9
 def _group_inputs(ro:Rollout)->dict[str, Tensor]:
     "The cached head inputs repeated over the group: {'fre1': [B, G, F1], …}."
     G = ro.logp.shape[1]
     return {k: expand_group(v, G) for k, v in ro.extra['head_inputs'].items()}
-
-@patch
-def _ref_policy(self:RestorationTask, ro:Rollout): return self.ref.policy(_group_inputs(ro))
 
 @patch
 def log_prob(self:RestorationTask, ro:Rollout)->Tensor:

@@ -14,7 +14,7 @@ from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
 from ..core import set_seed, data_path
-from ..checkpoint import load_tensors, load_state_dict_report
+from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..rewards import psnr, RewardMix
@@ -56,10 +56,8 @@ def save_restorer(model:AdaIR, path:str|Path, # where to write the .safetensors 
 def load_restorer(path:str|Path, # a file written by `save_restorer`
                  )->tuple[AdaIR, dict]: # (model in eval mode, architecture)
     "Rebuild and load a restorer saved by `save_restorer`."
-    from safetensors import safe_open
     path = Path(path)
-    tensors = load_tensors(path)
-    with safe_open(str(path), 'pt') as f: md = f.metadata() or {}
+    tensors, md = load_tensors(path), read_metadata(path)
     if 'grpo_nb_arch' not in md:
         raise ValueError(f"{path}: no architecture in the metadata, so not a restorer saved by grpo_nb; "
                          "for an official AdaIR checkpoint use `load_adair_checkpoint`")
@@ -134,7 +132,7 @@ def train_sft(cfg:SFTConfig,          # what to train
     if out is not None:
         val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device)
         cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
-        save_restorer(model.cpu(), out, cfg.arch, {'sft_config': cfg_d, 'val_psnr_mean_mode': val,
+        save_restorer(model.cpu(), out, info={'sft_config': cfg_d, 'val_psnr_mean_mode': val,
                                                      'train_minutes': round((time.time() - t0) / 60, 1)})
     return model.eval(), df
 
@@ -318,9 +316,7 @@ def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
     from grpo_nb.restoration.model import load_adair_checkpoint
     path = Path(ckpt) if ckpt else data_path(*SFT_CKPT.split('/'))
-    try: return load_restorer(path)[0]
-    except ValueError as e:
-        if 'no architecture' not in str(e): raise
+    if path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path): return load_restorer(path)[0]
     return load_adair_checkpoint(path)[0]
 
 # %% ../../nbs/13_restoration.train.ipynb #739e2e3c
