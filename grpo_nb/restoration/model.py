@@ -19,7 +19,7 @@ from ..checkpoint import load_tensors, load_state_dict_report
 __all__ = ['FRE', 'MODES', 'LayerNorm', 'channel_attention', 'Attention', 'ChannelCrossAttention', 'FeedForward',
            'TransformerBlock', 'Downsample', 'Upsample', 'OverlapPatchEmbed', 'adair_mask', 'relative_mask',
            'frequency_split', 'SpatialGate', 'ChannelGate', 'FreRefine', 'PolicyConfig', 'FreModule', 'Encoded',
-           'AdaIR', 'reflect_pad', 'load_adair_checkpoint']
+           'AdaIR', 'reflect_pad', 'pooled_stats', 'load_adair_checkpoint']
 
 # %% ../../nbs/10_restoration.model.ipynb #aee1bca4
 class LayerNorm(nn.Module):
@@ -219,7 +219,7 @@ class FreModule(nn.Module):
         self.frequency_refine = FreRefine(dim)
         self.rate_conv = nn.Sequential(nn.Conv2d(dim, dim // 8, 1, bias=False), nn.GELU(), nn.Conv2d(dim // 8, 2, 1, bias=False))
         if policy is not None:
-            head = lambda mean, conc: BetaHead(dim, 2, policy.hidden, init_mean=mean, init_concentration=conc)
+            head = lambda mean, conc: BetaHead(2 * dim, 2, policy.hidden, init_mean=mean, init_concentration=conc)
             self.policy_rate = head(policy.rate_mean, policy.rate_concentration)
             self.policy_fuse = head(0.5, policy.fuse_concentration)
 
@@ -228,11 +228,6 @@ class FreModule(nn.Module):
 def features(self:FreModule, img:Tensor, size)->Tensor:
     "conv1 of the image resized (bilinear) to `size` = (h, w) of the decoder features: [B, dim, h, w]."
     return self.conv1(F.interpolate(img, tuple(size), mode='bilinear'))
-
-@patch
-def head_input(self:FreModule, img:Tensor, size)->Tensor:
-    "The heads' input: global average of `features(img, size)`, [B, dim], computed without grad."
-    with torch.no_grad(): return self.features(img, size).mean((-2, -1))
 
 @patch
 def threshold(self:FreModule, x:Tensor)->Tensor:
@@ -340,11 +335,17 @@ def encode(self:AdaIR, x:Tensor # degraded images [B, 3, H, W] in [0, 1]
     return Encoded(img, enc1, enc2, enc3, self.latent(self.down3_4(enc3)), tuple(x.shape[-2:]))
 
 # %% ../../nbs/10_restoration.model.ipynb #a39b3ba7
+def pooled_stats(x:Tensor # features [B, C, h, w]
+                )->Tensor: # [B, 2C]
+    "Per-channel mean and standard deviation over pixels, layer-normalised across the 2C values."
+    v = torch.cat([x.mean((-2, -1)), x.std((-2, -1), correction=0)], -1)
+    return F.layer_norm(v, v.shape[-1:])
+
 @patch
 def head_inputs(self:AdaIR, enc:Encoded)->dict[str, Tensor]:
-    "The heads' inputs {'fre1': [B, 8·dim], 'fre2': [B, 4·dim], 'fre3': [B, 2·dim]}, detached."
-    sizes = dict(fre1=enc.latent.shape[-2:], fre2=enc.enc3.shape[-2:], fre3=enc.enc2.shape[-2:]) if self.decoder else {}
-    return {n: getattr(self, n).head_input(enc.img, s) for n, s in sizes.items()}
+    "The heads' inputs, `pooled_stats` of the encoder features at each level: {'fre1': [B, 16·dim], 'fre2': [B, 8·dim], 'fre3': [B, 4·dim]}."
+    if not self.decoder: return {}
+    with torch.no_grad(): return {n: pooled_stats(f) for n, f in zip(FRE, (enc.latent, enc.enc3, enc.enc2))}
 
 @patch
 def policy(self:AdaIR, inputs:dict[str, Tensor] # from `head_inputs`

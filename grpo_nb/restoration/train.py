@@ -18,15 +18,15 @@ from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..rewards import psnr, RewardMix
-from .model import AdaIR, PolicyConfig
+from .model import AdaIR, PolicyConfig, FRE
 from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'SFTConfig', 'freeze_policy',
-           'val_psnr', 'train_sft', 'add_lora', 'merge_lora', 'set_trainable', 'restore', 'image_metrics',
-           'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'classical_denoisers', 'compare_denoisers',
-           'probe_actions', 'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
-           'task_group', 'select_worst']
+           'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'restore',
+           'image_metrics', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'classical_denoisers',
+           'compare_denoisers', 'probe_actions', 'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves',
+           'sample_grid', 'train_grpo', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -135,6 +135,19 @@ def train_sft(cfg:SFTConfig,          # what to train
         save_restorer(model.cpu(), out, info={'sft_config': cfg_d, 'val_psnr_mean_mode': val,
                                                      'train_minutes': round((time.time() - t0) / 60, 1)})
     return model.eval(), df
+
+# %% ../../nbs/13_restoration.train.ipynb #c21ebbcb
+def sharpen_frequency_branch(model:AdaIR, temperature:float|None=30., # new temperature of every FreModule's band cross-attentions (None: keep)
+                             para1_scale:float=3.,                # factor on every FreModule's `para1`
+                            )->AdaIR:
+    "Set the band cross-attention temperatures and scale `para1` in each FreModule, in place (before an SFT continuation)."
+    with torch.no_grad():
+        for n in FRE:
+            f = getattr(model, n)
+            if temperature is not None:
+                for c in (f.channel_cross_l, f.channel_cross_h): c.temperature.fill_(temperature)
+            f.para1.mul_(para1_scale)
+    return model
 
 # %% ../../nbs/13_restoration.train.ipynb #fa8039d3
 LORA_TARGETS = {'attn': r'\.attn\.(qkv|project_out)', 'cross_attn': r'channel_cross_(l|h|agg)\.(q|kv|project_out)'}
