@@ -103,7 +103,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
-    p.add_argument('--patch', type=int, default=64, help='training patch side')
+    p.add_argument('--patch', type=int, default=None, help='training patch side (default: 64 for SFT, 128 for GRPO)')
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
     p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
@@ -117,8 +117,9 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_warmup_epochs', type=int, default=10, help='with --grpo_schedule_sup: supervised-only epochs first')
     p.add_argument('--grpo_progressive_epochs', type=int, default=20, help='with --grpo_schedule_sup: epochs of decaying λ_sup')
     p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
-    p.add_argument('--policy_lr', type=float, default=1e-3, help='learning rate of the policy heads (--lr is the backbone\'s)')
-    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters)')
+    p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
+    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters); the default unless --train_backbone')
+    p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
     p.add_argument('--lora_targets', default='attn,cross_attn', help='comma-separated: attn, cross_attn')
     p.add_argument('--lora_r', type=int, default=4)
@@ -147,7 +148,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
         out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
-        cfg = SFTConfig(tasks=tasks, patch=a.patch, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
+        cfg = SFTConfig(tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
                         device=a.device, progress=not a.no_progress)
         model = start_model(a.ckpt) if a.ckpt else None
         if a.fre_temperature is not None or a.fre_para1_scale != 1:
@@ -158,8 +159,9 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
     worst = {g: getattr(a, f'worst_{g}') for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise') if getattr(a, f'worst_{g}')}
     if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
-    run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch, n_train=a.n_train,
-                        policy_only=a.train_policy_only, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
+    if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
+    run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train,
+                        policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr,
                         worst=worst if a.finetune_worst else {}, images=a.images, eval_modes=tuple(a.eval_modes.split(',')))
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from torch.distributions import Beta, Categorical, kl_divergence
 
 # %% auto #0
-__all__ = ['ACTION_EPS', 'BetaPolicy', 'softplus_inv', 'beta_bias', 'BetaHead', 'masked_logits', 'CategoricalPolicy',
-           'CategoricalHead', 'JointPolicy', 'frozen_copy']
+__all__ = ['ACTION_EPS', 'BETA_PARAMS', 'BetaPolicy', 'softplus_inv', 'beta_bias', 'BetaHead', 'masked_logits',
+           'CategoricalPolicy', 'CategoricalHead', 'JointPolicy', 'frozen_copy']
 
 # %% ../nbs/01_policy.ipynb #2ba91aa9
 ACTION_EPS = 1e-6 # actions are clamped to [ACTION_EPS, 1 - ACTION_EPS] before log_prob
@@ -44,35 +44,45 @@ def softplus_inv(y:Tensor)->Tensor:
     "x with softplus(x) = y, for y > 0."
     return y + torch.log(-torch.expm1(-y))
 
-def beta_bias(mean:Tensor, conc:Tensor)->Tensor:
-    "Pre-softplus outputs [2n] giving Beta(α, β) = (1 + softplus(·)) with the given mean and α+β."
+BETA_PARAMS = ('alpha_beta', 'mode_concentration')
+
+def beta_bias(mean:Tensor, conc:Tensor, # the initial mean and α+β, [n] each
+              parametrization:str='alpha_beta', # how the head's outputs map to (α, β); see `BetaHead`
+             )->Tensor:                 # the output bias [2n]
+    "The head's output bias that gives Beta(α, β) with the given mean and α+β whatever the input."
     alpha, beta = mean * conc, (1 - mean) * conc
     if (alpha <= 1).any() or (beta <= 1).any():
         raise ValueError(f"init_mean={mean.tolist()} with init_concentration={conc.tolist()} needs α, β > 1: "
                          f"use a concentration above max(1/m, 1/(1-m))")
-    return torch.cat([softplus_inv(alpha - 1), softplus_inv(beta - 1)])
+    if parametrization == 'alpha_beta': return torch.cat([softplus_inv(alpha - 1), softplus_inv(beta - 1)])
+    if parametrization != 'mode_concentration': raise ValueError(f"parametrization must be one of {BETA_PARAMS}, got {parametrization!r}")
+    kappa = conc - 2
+    return torch.cat([torch.logit((alpha - 1) / kappa), softplus_inv(kappa)])
 
 # %% ../nbs/01_policy.ipynb #2bf3b78e
 class BetaHead(nn.Module):
-    "Features → Beta policy over `n_actions` in (0, 1); α, β = 1 + softplus(·)."
+    "Features → Beta policy over `n_actions` in (0, 1): α, β = 1 + softplus(·), or α = 1 + m·κ, β = 1 + (1−m)·κ."
     def __init__(self, in_features:int,          # size of the input features
                  n_actions:int,                  # number of independent actions
                  hidden:int|None=None,           # optional hidden layer width (GELU)
                  init_mean:float|list=0.5,       # initial mean action(s)
                  init_concentration:float|list=4.,# initial α+β (higher: tighter)
+                 parametrization:str='alpha_beta',# 'alpha_beta' or 'mode_concentration' (mode m = sigmoid, κ = softplus)
                 ):
         super().__init__()
-        self.n_actions = n_actions
+        self.n_actions, self.parametrization = n_actions, parametrization
         self.body = nn.Sequential(nn.Linear(in_features, hidden), nn.GELU()) if hidden else nn.Identity()
         self.out = nn.Linear(hidden or in_features, 2 * n_actions)
         mean = torch.as_tensor(init_mean, dtype=torch.float32).expand(n_actions)
         conc = torch.as_tensor(init_concentration, dtype=torch.float32).expand(n_actions)
-        with torch.no_grad(): self.out.weight.zero_(); self.out.bias.copy_(beta_bias(mean, conc))
+        with torch.no_grad(): self.out.weight.zero_(); self.out.bias.copy_(beta_bias(mean, conc, parametrization))
 
     def forward(self, x:Tensor # features [B, in_features]
                )->BetaPolicy:
-        a, b = (1 + F.softplus(self.out(self.body(x)))).chunk(2, dim=-1)
-        return BetaPolicy(a, b)
+        u, v = self.out(self.body(x)).chunk(2, dim=-1)
+        if self.parametrization == 'alpha_beta': return BetaPolicy(1 + F.softplus(u), 1 + F.softplus(v))
+        m, kappa = u.sigmoid(), F.softplus(v)
+        return BetaPolicy(1 + m * kappa, 1 + (1 - m) * kappa)
 
 # %% ../nbs/01_policy.ipynb #9e8b33e3
 def masked_logits(logits:Tensor, mask:Tensor|None=None)->Tensor:

@@ -193,6 +193,7 @@ class PolicyConfig:
     rate_concentration: float = 20.  # initial α+β of the rate Beta
     fuse_concentration: float = 40.  # initial α+β of the fusion Beta (its mean starts at 0.5, i.e. scale 1)
     hidden: int|None = 32            # hidden width of the heads (None: linear heads)
+    parametrization: str = 'mode_concentration' # of the Beta heads (see `BetaHead`): the mode learns at any spread
 
 # %% ../../nbs/10_restoration.model.ipynb #d7e692fb
 class FreModule(nn.Module):
@@ -219,7 +220,7 @@ class FreModule(nn.Module):
         self.frequency_refine = FreRefine(dim)
         self.rate_conv = nn.Sequential(nn.Conv2d(dim, dim // 8, 1, bias=False), nn.GELU(), nn.Conv2d(dim // 8, 2, 1, bias=False))
         if policy is not None:
-            head = lambda mean, conc: BetaHead(2 * dim, 2, policy.hidden, init_mean=mean, init_concentration=conc)
+            head = lambda mean, conc: BetaHead(2 * dim, 2, policy.hidden, mean, conc, policy.parametrization)
             self.policy_rate = head(policy.rate_mean, policy.rate_concentration)
             self.policy_fuse = head(0.5, policy.fuse_concentration)
 

@@ -36,6 +36,7 @@ def build_adair(arch:dict # AdaIR keyword arguments, with 'policy' a PolicyConfi
     "An `AdaIR` from a JSON-friendly architecture dict."
     kw = dict(arch)
     pol = kw.pop('policy', asdict(PolicyConfig()))
+    if pol is not None: pol = {'parametrization': 'alpha_beta', **pol}   # files from before the field existed
     model = AdaIR(**kw, policy=None if pol is None else PolicyConfig(**pol))
     model.arch = kw
     return model
@@ -311,14 +312,14 @@ class GRPORunConfig:
     "What a restoration GRPO run trains on and how (the loop itself is a `GRPOConfig`)."
     ckpt: str|None = None             # restorer to start from (None: the bundled SFT checkpoint)
     tasks: tuple = TASKS              # degradations to train on
-    patch: int = 64                   # training patch side
-    n_train: int = 256                # training patches per epoch
-    policy_only: bool = False         # --train_policy_only: heads (and LoRA) only
+    patch: int = 128                  # training patch side (the heads read pooled statistics: see below)
+    n_train: int = 160                # training patches per epoch
+    policy_only: bool = True          # heads (and LoRA) only; False: --train_backbone
     lora: bool = False                # --lora: peft adapters on `lora_targets`
     lora_targets: tuple = ('attn', 'cross_attn') # see LORA_TARGETS
     lora_r: int = 4                   # --lora_r
     lora_alpha: float = 4.            # --lora_alpha
-    policy_lr: float = 1e-3           # learning rate of the heads (the backbone uses GRPOConfig.lr)
+    policy_lr: float = 1e-2           # learning rate of the heads (the backbone uses GRPOConfig.lr)
     stack_group: bool = False         # decode the group as one batch instead of a loop
     worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
