@@ -202,14 +202,16 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     return {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
 
 def probe_restoration_cmd(a:argparse.Namespace)->dict:
-    "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range."
-    from grpo_nb.restoration.data import load_photos
-    from grpo_nb.restoration.train import probe_actions
+    "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range, per task."
+    from grpo_nb.restoration.data import load_photos, load_image_folder, TASKS
+    from grpo_nb.restoration.train import probe_tasks
+    tasks = TASKS if a.tasks == 'all' else tuple(a.tasks.split(','))
+    if bad := [t for t in tasks if t not in TASKS]: raise SystemExit(f"--tasks: unknown {bad}; choose from {list(TASKS)} or 'all'")
     torch.set_num_threads(a.threads)
-    pr = probe_actions(start_model(a.ckpt), load_photos('val'), a.task, size=a.size)
-    dead = pr.loc[pr.range_db < 0.01, 'action'].tolist()
-    if not a.json: print(pr[['action', 'mean_action', 'psnr_min', 'psnr_max', 'range_db']].round(4).to_string(index=False))
-    return {'ckpt': a.ckpt or 'bundled sft', 'task': a.task, 'range_db': dict(zip(pr.action, pr.range_db.round(5))), 'dead_actions': dead}
+    pt = probe_tasks(start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val'), tasks, size=a.size)
+    if not a.json: print(pt.round(4).to_string())
+    res = {'ckpt': a.ckpt or 'bundled sft', 'tasks': list(tasks), 'range_db': pt['max'].round(5).to_dict(), 'dead_actions': pt.index[pt['max'] < 0.01].tolist()}
+    return res | ({'range_db_by_task': pt[list(tasks)].round(5).to_dict('index')} if a.json else {})
 
 def select_worst_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb select-worst`."
@@ -263,7 +265,9 @@ def build_parser()->argparse.ArgumentParser:
     pr = sub.add_parser('probe', help='how much each policy action changes the output').add_subparsers(dest='domain', required=True)
     prr = pr.add_parser('restoration', help='PSNR change over each action dimension of a restorer')
     prr.add_argument('--ckpt', default=None, help='restorer (default: the bundled SFT checkpoint)')
-    prr.add_argument('--task', default='denoise25'); prr.add_argument('--size', type=int, default=128, help='crop side')
+    prr.add_argument('--tasks', '--task', default='denoise25', help="comma-separated degradations, or 'all'; an action is dead when none moves PSNR by 0.01 dB")
+    prr.add_argument('--images', default=None, help='folder of PNG/JPEG images (default: the bundled val photos)')
+    prr.add_argument('--size', type=int, default=128, help='crop side')
     prr.add_argument('--threads', type=int, default=2); prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
     sw = sub.add_parser('select-worst', help="per-task lists of the worst images of an eval CSV (seed 000)")

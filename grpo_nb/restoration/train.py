@@ -25,8 +25,8 @@ from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'SFTConfig', 'freeze_policy',
            'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'restore',
            'image_metrics', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'classical_denoisers',
-           'compare_denoisers', 'probe_actions', 'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves',
-           'sample_grid', 'train_grpo', 'task_group', 'select_worst']
+           'compare_denoisers', 'probe_actions', 'probe_tasks', 'GRPORunConfig', 'start_model', 'worst_dataset',
+           'plot_curves', 'sample_grid', 'train_grpo', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -289,6 +289,8 @@ def probe_actions(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
                   size:int=128, seed:int=0)->pd.DataFrame:
     "PSNR range (dB) over each action dimension's values, the others at the policy mean."
     from grpo_nb.restoration.data import degrade, item_seed
+    small = [n for n, im in images if min(im.shape[-2:]) < size]
+    if small: raise ValueError(f"probe crop size {size}: images {small[:5]} are smaller; pass a smaller size or larger images")
     model.eval()
     clean = torch.stack([im[:, :size, :size] for _, im in images])
     x = degrade(clean, task, seed=item_seed(seed, 0))
@@ -303,6 +305,14 @@ def probe_actions(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
         rows.append({'action': name, 'mean_action': base[:, i].mean().item(), 'psnr_min': min(ps), 'psnr_max': max(ps),
                      'range_db': max(ps) - min(ps), **{f'psnr@{v}': p for v, p in zip(points, ps)}})
     return pd.DataFrame(rows)
+
+# %% ../../nbs/13_restoration.train.ipynb #1a4b1aa6
+def probe_tasks(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
+                tasks=TASKS,                 # degradations to probe on
+                size:int=128, seed:int=0)->pd.DataFrame: # PSNR range (dB): one row per action, one column per task, and 'max'
+    "`probe_actions`' range of each action dimension on each task, and its largest over the tasks."
+    df = pd.DataFrame({t: probe_actions(model, images, t, size=size, seed=seed).set_index('action').range_db for t in tasks})
+    return df.assign(max=df.max(axis=1))
 
 # %% ../../nbs/13_restoration.train.ipynb #060b6bae
 SFT_CKPT = 'checkpoints/adair_tiny_sft.safetensors'
