@@ -208,7 +208,7 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
     tasks = TASKS if a.tasks == 'all' else tuple(a.tasks.split(','))
     if bad := [t for t in tasks if t not in TASKS]: raise SystemExit(f"--tasks: unknown {bad}; choose from {list(TASKS)} or 'all'")
     torch.set_num_threads(a.threads)
-    pt = probe_tasks(start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val'), tasks, size=a.size)
+    pt = probe_tasks(start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val'), tasks, size=a.size, progress=not a.json)
     if not a.json: print(pt.round(4).to_string())
     res = {'ckpt': a.ckpt or 'bundled sft', 'tasks': list(tasks), 'range_db': pt['max'].round(5).to_dict(), 'dead_actions': pt.index[pt['max'] < 0.01].tolist()}
     return res | ({'range_db_by_task': pt[list(tasks)].round(5).to_dict('index')} if a.json else {})

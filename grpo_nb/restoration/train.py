@@ -309,9 +309,11 @@ def probe_actions(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
 # %% ../../nbs/13_restoration.train.ipynb #1a4b1aa6
 def probe_tasks(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
                 tasks=TASKS,                 # degradations to probe on
-                size:int=128, seed:int=0)->pd.DataFrame: # PSNR range (dB): one row per action, one column per task, and 'max'
+                size:int=128, seed:int=0,
+                progress:bool=False)->pd.DataFrame: # PSNR range (dB): one row per action, one column per task, and 'max'
     "`probe_actions`' range of each action dimension on each task, and its largest over the tasks."
-    df = pd.DataFrame({t: probe_actions(model, images, t, size=size, seed=seed).set_index('action').range_db for t in tasks})
+    df = pd.DataFrame({t: probe_actions(model, images, t, size=size, seed=seed).set_index('action').range_db
+                       for t in tqdm(tasks, desc='probe', disable=not progress)})
     return df.assign(max=df.max(axis=1))
 
 # %% ../../nbs/13_restoration.train.ipynb #060b6bae
