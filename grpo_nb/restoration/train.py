@@ -288,9 +288,8 @@ def probe_actions(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
                   points=(0.05, 0.25, 0.5, 0.75, 0.95), # values each action is set to
                   size:int=128, seed:int=0)->pd.DataFrame:
     "PSNR range (dB) over each action dimension's values, the others at the policy mean."
-    from grpo_nb.restoration.data import degrade, item_seed
-    small = [n for n, im in images if min(im.shape[-2:]) < size]
-    if small: raise ValueError(f"probe crop size {size}: images {small[:5]} are smaller; pass a smaller size or larger images")
+    from grpo_nb.restoration.data import degrade, item_seed, _named
+    _named(images, (task,), size)   # the images and the task name, checked as the datasets check them
     model.eval()
     clean = torch.stack([im[:, :size, :size] for _, im in images])
     x = degrade(clean, task, seed=item_seed(seed, 0))
@@ -312,6 +311,8 @@ def probe_tasks(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
                 size:int=128, seed:int=0,
                 progress:bool=False)->pd.DataFrame: # PSNR range (dB): one row per action, one column per task, and 'max'
     "`probe_actions`' range of each action dimension on each task, and its largest over the tasks."
+    from grpo_nb.restoration.data import _named
+    _named(images, tasks, size)     # every task name checked before the first probe
     df = pd.DataFrame({t: probe_actions(model, images, t, size=size, seed=seed).set_index('action').range_db
                        for t in tqdm(tasks, desc='probe', disable=not progress)})
     return df.assign(max=df.max(axis=1))
