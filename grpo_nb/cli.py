@@ -107,8 +107,10 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
     p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
-    p.add_argument('--fre_temperature', type=float, default=None, help='--stage sft with --ckpt: first set the band cross-attention temperatures')
-    p.add_argument('--fre_para1_scale', type=float, default=1., help='--stage sft with --ckpt: first scale every para1 by this')
+    p.add_argument('--fre_temperature', type=float, default=None,
+                   help='--stage sft: first set the band cross-attention temperatures (with --ckpt) or start every FreModule cross-attention at it (from scratch)')
+    p.add_argument('--fre_para1_scale', type=float, default=1., help='--stage sft: first scale para1 (with --ckpt) or its initial value (from scratch) by this')
+    p.add_argument('--fre_modules', default=None, help='--stage sft with --ckpt: comma-separated FreModules that --fre_temperature and --fre_para1_scale change (default: all)')
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items():
         p.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'reward weight of {k}')
     p.add_argument('--grpo_heavy_topk', type=int, default=None, help='SSIM/LPIPS/NIQE only for the k best-PSNR samples per group')
@@ -142,18 +144,18 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
-    from grpo_nb.restoration.train import SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table
+    from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table
     tasks = tuple(t for t in a.tasks.split(',') if t)
     sft = a.stage == 'sft' and not a.grpo
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
         out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
-        cfg = SFTConfig(tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
+        model, arch = start_model(a.ckpt) if a.ckpt else None, dict(TINY)
+        if model is not None: sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale, tuple(a.fre_modules.split(',')) if a.fre_modules else FRE)
+        elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
+        else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
+        cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
                         device=a.device, progress=not a.no_progress)
-        model = start_model(a.ckpt) if a.ckpt else None
-        if a.fre_temperature is not None or a.fre_para1_scale != 1:
-            if model is None: raise SystemExit('--fre_temperature / --fre_para1_scale change a trained restorer: pass --ckpt')
-            sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale)
         model, df = train_sft(cfg, out, model)
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None

@@ -138,12 +138,14 @@ def train_sft(cfg:SFTConfig,          # what to train
     return model.eval(), df
 
 # %% ../../nbs/13_restoration.train.ipynb #c21ebbcb
-def sharpen_frequency_branch(model:AdaIR, temperature:float|None=30., # new temperature of every FreModule's band cross-attentions (None: keep)
-                             para1_scale:float=3.,                # factor on every FreModule's `para1`
+def sharpen_frequency_branch(model:AdaIR, temperature:float|None=30., # new temperature of the band cross-attentions (None: keep)
+                             para1_scale:float=3.,                # factor on `para1`
+                             modules=FRE,                         # the FreModules to change
                             )->AdaIR:
-    "Set the band cross-attention temperatures and scale `para1` in each FreModule, in place (before an SFT continuation)."
+    "Set the band cross-attention temperatures and scale `para1` in the named FreModules, in place (before an SFT continuation)."
+    if bad := [n for n in modules if n not in FRE]: raise ValueError(f"--fre_modules: unknown {bad}; choose from {list(FRE)}")
     with torch.no_grad():
-        for n in FRE:
+        for n in modules:
             f = getattr(model, n)
             if temperature is not None:
                 for c in (f.channel_cross_l, f.channel_cross_h): c.temperature.fill_(temperature)
