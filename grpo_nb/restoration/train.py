@@ -5,7 +5,7 @@
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
 import json, math, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -113,6 +113,7 @@ def train_sft(cfg:SFTConfig,          # what to train
              )->tuple[AdaIR, pd.DataFrame]: # (the model, per-step loss and lr)
     "L1 training of a restorer on the bundled photos, heads frozen at their initial mean action."
     set_seed(cfg.seed)
+    if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
