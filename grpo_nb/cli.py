@@ -33,6 +33,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'])
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
     p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation')
+    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
     p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this')
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
@@ -48,7 +49,7 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
     "`GRPOConfig` from parsed flags (`kw` sets the fields flags do not cover)."
     return GRPOConfig(group_size=a.grpo_group, batch_size=a.batch_size, epochs=a.epochs, lr=a.lr, seed=a.seed,
                       ppo_epochs=a.ppo_epochs, clip_range=a.grpo_clip_range, kl_beta=a.grpo_beta_kl,
-                      kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm,
+                      kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm, adv_scale=a.grpo_adv_scale,
                       adv_clip=a.grpo_adv_clip_max, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
                       precision=a.precision, tf32=a.tf32, device=a.device, run_dir=a.run_dir,
                       progress=not a.no_progress, **kw)
@@ -206,13 +207,21 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
 def probe_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range, per task."
     from grpo_nb.restoration.data import load_photos, load_image_folder, TASKS
-    from grpo_nb.restoration.train import probe_tasks
+    from grpo_nb.restoration.train import probe_tasks, action_ceiling
     tasks = TASKS if a.tasks == 'all' else tuple(a.tasks.split(','))
     torch.set_num_threads(a.threads)
-    pt = probe_tasks(start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val'), tasks, size=a.size, progress=not a.json)
+    model, images = start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val')
+    pt = probe_tasks(model, images, tasks, size=a.size, progress=not a.json)
     if not a.json: print(pt.round(4).to_string())
     res = {'ckpt': a.ckpt or 'bundled sft', 'tasks': list(tasks), 'range_db': pt['max'].round(5).to_dict(), 'dead_actions': pt.index[pt['max'] < 0.01].tolist()}
-    return res | ({'range_db_by_task': pt[list(tasks)].round(5).to_dict('index')} if a.json else {})
+    if a.json: res['range_db_by_task'] = pt[list(tasks)].round(5).to_dict('index')
+    if a.ceiling:
+        ce = action_ceiling(model, images, tasks, steps=a.ceiling, progress=not a.json)
+        res['ceiling'] = {'psnr_mean_action': round(float(ce.psnr_mean_action.mean()), 4), 'psnr_best': round(float(ce.psnr_best.mean()), 4),
+                          'gain_db': round(float(ce.gain.mean()), 4), 'gain_db_by_task': ce.groupby('task', sort=False).gain.mean().round(4).to_dict()}
+        if not a.json: print(f"oracle actions per image ({a.ceiling} Adam steps, whole images): +{res['ceiling']['gain_db']:.3f} dB "
+                             f"({res['ceiling']['psnr_mean_action']:.3f} -> {res['ceiling']['psnr_best']:.3f})")
+    return res
 
 def select_worst_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb select-worst`."
@@ -269,6 +278,7 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--tasks', '--task', default='denoise25', help="comma-separated degradations, or 'all'; an action is dead when none moves PSNR by 0.01 dB")
     prr.add_argument('--images', default=None, help='folder of PNG/JPEG images (default: the bundled val photos)')
     prr.add_argument('--size', type=int, default=128, help='crop side')
+    prr.add_argument('--ceiling', type=int, default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
     prr.add_argument('--threads', type=int, default=2); prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
     sw = sub.add_parser('select-worst', help="per-task lists of the worst images of an eval CSV (seed 000)")

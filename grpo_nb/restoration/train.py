@@ -25,8 +25,9 @@ from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'SFTConfig', 'freeze_policy',
            'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'restore',
            'image_metrics', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'classical_denoisers',
-           'compare_denoisers', 'probe_actions', 'probe_tasks', 'GRPORunConfig', 'start_model', 'worst_dataset',
-           'plot_curves', 'sample_grid', 'train_grpo', 'task_group', 'select_worst']
+           'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
+           'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo', 'train_heads_exact', 'task_group',
+           'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -320,6 +321,33 @@ def probe_tasks(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
                        for t in tqdm(tasks, desc='probe', disable=not progress)})
     return df.assign(max=df.max(axis=1))
 
+# %% ../../nbs/13_restoration.train.ipynb #ce627f9a
+def action_ceiling(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
+                   tasks=TASKS,                 # degradations (seeded as `evaluate_restorer` seeds them)
+                   steps:int=15, lr:float=0.1,  # Adam steps on the action logits, and their learning rate
+                   seed:int=0, progress:bool=False)->pd.DataFrame: # one row per image × task
+    "PSNR at the policy's mean action and at actions optimised for each input against its ground truth (an oracle)."
+    from grpo_nb.restoration.data import degrade, item_seed, _named
+    _named(images, tasks, 16)
+    if steps < 1: raise ValueError(f"steps: expected at least 1 Adam step, got {steps}")
+    model.eval()
+    rows, jobs = [], [(j, name, clean, t, task) for j, (name, clean) in enumerate(images) for t, task in enumerate(tasks)]
+    for j, name, clean, t, task in tqdm(jobs, desc='ceiling', disable=not progress):
+        y = clean[None]
+        with torch.no_grad():
+            enc = model.encode(degrade(y, task, seed=item_seed(seed, j, t)))
+            a0 = model.flat_actions(model.policy(model.head_inputs(enc)).mean())
+        z = torch.logit(a0.clamp(1e-4, 1 - 1e-4)).requires_grad_()
+        opt, ps = torch.optim.Adam([z], lr=lr), []
+        for s in range(steps + 1):
+            out = model.decode(enc, model.unflat_actions(torch.sigmoid(z)))
+            ps.append(psnr(out.detach().clamp(0, 1), y).item())
+            if s == steps: break
+            z.grad, = torch.autograd.grad(F.mse_loss(out, y), z)   # the actions' gradient only: the weights get none
+            opt.step()
+        rows.append({'image': name, 'task': task, 'psnr_mean_action': ps[0], 'psnr_best': max(ps), 'gain': max(ps) - ps[0]})
+    return pd.DataFrame(rows)
+
 # %% ../../nbs/13_restoration.train.ipynb #060b6bae
 SFT_CKPT = 'checkpoints/adair_tiny_sft.safetensors'
 
@@ -434,6 +462,25 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
             rows.to_csv(trainer.run_dir / 'eval.csv', index=False)
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
     return trainer, df, rows
+
+# %% ../../nbs/13_restoration.train.ipynb #c44f8853
+def train_heads_exact(model:AdaIR, data,            # a dataset of {'degraded', 'clean'} items, e.g. `RestorationPatches`
+                      epochs:int=2, batch_size:int=4, lr:float=1e-2, # Adam on the heads, as GRPO's `policy_lr`
+                      seed:int=0, progress:bool=False)->AdaIR:
+    "Train only the policy heads by the exact gradient of PSNR through the mean action (a baseline for GRPO; the weights stay)."
+    set_seed(seed)
+    heads = [p for n, p in model.named_parameters() if '.policy_' in n]
+    opt = torch.optim.Adam(heads, lr=lr)
+    model.train()
+    for _ in tqdm(range(epochs), desc='exact', disable=not progress):
+        for idx in torch.randperm(len(data)).split(batch_size):
+            items = [data[int(i)] for i in idx]
+            x, y = (torch.stack([it[k] for it in items]) for k in ('degraded', 'clean'))
+            grads = torch.autograd.grad(-psnr(model(x, mode='mean').clamp(0, 1), y).mean(), heads)
+            for p, g in zip(heads, grads): p.grad = g
+            torch.nn.utils.clip_grad_norm_(heads, 1.)
+            opt.step()
+    return model.eval()
 
 # %% ../../nbs/13_restoration.train.ipynb #f4c0735f
 def task_group(task:str)->str:
