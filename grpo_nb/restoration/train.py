@@ -24,10 +24,10 @@ from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'SFTConfig', 'freeze_policy',
            'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'restore',
-           'image_metrics', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'classical_denoisers',
-           'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
-           'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo', 'train_heads_exact', 'task_group',
-           'select_worst']
+           'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table',
+           'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
+           'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
+           'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -208,6 +208,14 @@ def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
             'niqe': q.tolist(), 'reward': reward(pred, clean).total.tolist()}
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
+def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and degradations
+                seed:int=0, desc:str='eval', progress:bool=False):
+    "(j, t, name, task, clean, degraded), each [1,3,H,W], for every image j × task t; the degradation seeded by (seed, j, t)."
+    from grpo_nb.restoration.data import degrade, item_seed
+    jobs = [(j, name, clean, t, task) for j, (name, clean) in enumerate(images) for t, task in enumerate(tasks)]
+    for j, name, clean, t, task in tqdm(jobs, desc=desc, disable=not progress):
+        yield j, t, name, task, clean[None], degrade(clean[None], task, seed=item_seed(seed, j, t))
+
 def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 'grpo' become columns of the table
                       images:list,            # (name, clean [3,H,W]) pairs
                       tasks=TASKS,            # degradations to evaluate
@@ -215,12 +223,9 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       reward:RewardMix|None=None, seed:int=0, progress:bool=True,
                      )->pd.DataFrame:         # one row per model × image × task × mode
     "Degrade every image with every task (seeded) and score every model in every mode."
-    from grpo_nb.restoration.data import degrade, item_seed
+    from grpo_nb.restoration.data import item_seed
     reward, rows = reward or RewardMix(), []
-    jobs = [(j, name, clean, t, task) for j, (name, clean) in enumerate(images) for t, task in enumerate(tasks)]
-    for j, name, clean, t, task in tqdm(jobs, desc='eval', disable=not progress):
-        y = clean[None]
-        x = degrade(y, task, seed=item_seed(seed, j, t))
+    for j, t, name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         for label, model in models.items():
             for mode in modes:
                 torch.manual_seed(item_seed(seed, j, t, 1))
@@ -323,19 +328,18 @@ def probe_tasks(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
 
 # %% ../../nbs/13_restoration.train.ipynb #ce627f9a
 def action_ceiling(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
-                   tasks=TASKS,                 # degradations (seeded as `evaluate_restorer` seeds them)
+                   tasks=TASKS,                 # degradations (seeded as `eval_inputs` seeds them)
                    steps:int=15, lr:float=0.1,  # Adam steps on the action logits, and their learning rate
                    seed:int=0, progress:bool=False)->pd.DataFrame: # one row per image × task
     "PSNR at the policy's mean action and at actions optimised for each input against its ground truth (an oracle)."
-    from grpo_nb.restoration.data import degrade, item_seed, _named
+    from grpo_nb.restoration.data import _named
     _named(images, tasks, 16)
     if steps < 1: raise ValueError(f"steps: expected at least 1 Adam step, got {steps}")
     model.eval()
-    rows, jobs = [], [(j, name, clean, t, task) for j, (name, clean) in enumerate(images) for t, task in enumerate(tasks)]
-    for j, name, clean, t, task in tqdm(jobs, desc='ceiling', disable=not progress):
-        y = clean[None]
+    rows = []
+    for j, t, name, task, y, x in eval_inputs(images, tasks, seed, 'ceiling', progress):
         with torch.no_grad():
-            enc = model.encode(degrade(y, task, seed=item_seed(seed, j, t)))
+            enc = model.encode(x)
             a0 = model.flat_actions(model.policy(model.head_inputs(enc)).mean())
         z = torch.logit(a0.clamp(1e-4, 1 - 1e-4)).requires_grad_()
         opt, ps = torch.optim.Adam([z], lr=lr), []
