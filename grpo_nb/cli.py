@@ -20,7 +20,7 @@ __all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', '
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     "Add the seeds' GRPO flags (with `defaults` overriding the seed defaults) to parser `p`."
     d = dict(grpo_group=8, batch_size=16, epochs=20, lr=0.03, seed=0, grpo_clip_range=0.2, grpo_beta_kl=0.01,
-             grpo_adv_clip_max=3.0, grpo_max_grad_norm=1.0, grpo_kl_controller='fixed', ppo_epochs=1, grad_accum=1)
+             grpo_adv_clip_max=3.0, grpo_max_grad_norm=1.0, grpo_kl_controller='fixed', ppo_epochs=1, grad_accum=1, grpo_adv_scale='group')
     d.update(defaults)
     p.add_argument('--grpo_group', type=int, default=d['grpo_group'], help='G, samples per input')
     p.add_argument('--batch_size', type=int, default=d['batch_size'], help='inputs per step (all processes)')
@@ -33,7 +33,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'])
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
     p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation')
-    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
+    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default=d['grpo_adv_scale'], help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
     p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this')
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
@@ -100,7 +100,8 @@ def eval_bandit_cmd(a:argparse.Namespace)->dict:
 # %% ../nbs/90_cli.ipynb #9f4cf4e8
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
-    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)   # lr: 5e-6 for GRPO, 1e-3 for SFT
+    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0,    # lr: 5e-6 for GRPO, 1e-3 for SFT
+                   grpo_adv_scale='batch', ppo_epochs=2)   # measured best for the heads: see 13_restoration.train
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')

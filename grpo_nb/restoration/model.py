@@ -16,10 +16,11 @@ from ..policy import BetaHead, JointPolicy
 from ..checkpoint import load_tensors, load_state_dict_report
 
 # %% auto #0
-__all__ = ['FRE', 'MODES', 'LayerNorm', 'channel_attention', 'Attention', 'ChannelCrossAttention', 'FeedForward',
-           'TransformerBlock', 'Downsample', 'Upsample', 'OverlapPatchEmbed', 'adair_mask', 'relative_mask',
-           'frequency_split', 'SpatialGate', 'ChannelGate', 'FreRefine', 'PolicyConfig', 'FreModule', 'Encoded',
-           'AdaIR', 'reflect_pad', 'pooled_stats', 'load_adair_checkpoint']
+__all__ = ['N_IMAGE_STATS', 'HEAD_INPUTS', 'FRE', 'MODES', 'LayerNorm', 'channel_attention', 'Attention', 'ChannelCrossAttention',
+           'FeedForward', 'TransformerBlock', 'Downsample', 'Upsample', 'OverlapPatchEmbed', 'adair_mask',
+           'relative_mask', 'frequency_split', 'SpatialGate', 'ChannelGate', 'FreRefine', 'haar', 'quantile',
+           'band_stats', 'image_stats', 'PolicyConfig', 'FreModule', 'Encoded', 'AdaIR', 'reflect_pad', 'pooled_stats',
+           'load_adair_checkpoint']
 
 # %% ../../nbs/10_restoration.model.ipynb #aee1bca4
 class LayerNorm(nn.Module):
@@ -185,6 +186,44 @@ class FreRefine(nn.Module):
     def forward(self, low:Tensor, high:Tensor)->Tensor:
         return self.proj(low * self.SpatialGate(high) + high * self.ChannelGate(low))
 
+# %% ../../nbs/10_restoration.model.ipynb #775587e1
+def haar(x:Tensor # [..., H, W] with H, W even
+        )->tuple[Tensor, Tensor, Tensor, Tensor]: # (LL, LH, HL, HH), each [..., H/2, W/2]
+    "One level of the orthonormal 2-D Haar transform."
+    a, b, c, d = x[..., ::2, ::2], x[..., ::2, 1::2], x[..., 1::2, ::2], x[..., 1::2, 1::2]
+    return (a + b + c + d) / 2, (a - b + c - d) / 2, (a + b - c - d) / 2, (a - b - c + d) / 2
+
+def quantile(x:Tensor, q:float # values [B, ...], the quantile in [0, 1]
+            )->Tensor:         # [B, 1]
+    "The q-quantile of each row (nearest rank; `torch.quantile` refuses large images)."
+    x = x.flatten(1)
+    return x.kthvalue(1 + round(q * (x.shape[1] - 1)), dim=1, keepdim=True).values
+
+def band_stats(w:Tensor # one band's coefficients [B, 1, h, w]
+              )->Tensor: # [B, 4]
+    "log median|w| (the noise level, up to Donoho's 0.6745), log std, log kurtosis and skew of a band, each mapped to about [-1, 1]."
+    w = w.flatten(1)
+    sd = w.std(1, correction=0, keepdim=True)
+    z = (w - w.mean(1, keepdim=True)) / (sd + 1e-6)
+    kurtosis, skew = (z ** 4).mean(1, keepdim=True).clamp(min=1), (z ** 3).mean(1, keepdim=True)
+    return torch.cat([((w.abs().median(1, keepdim=True).values + 1e-4).log() + 4) / 2, ((sd + 1e-6).log() + 3) / 2,
+                      (kurtosis.log() - 2) / 2, skew.clamp(-5, 5) / 5], 1)
+
+N_IMAGE_STATS = 43
+HEAD_INPUTS = ('image', 'encoder', 'both')
+
+def image_stats(x:Tensor # images [B, 3, H, W] in [0, 1], H and W at least 8
+               )->Tensor: # [B, 43]
+    "What the degradations change, whatever the content: 7 brightness, dark-channel and saturation statistics and `band_stats` of the luminance's Haar bands at 3 scales."
+    lum, dark = x.mean(1, keepdim=True), x.amin(1, keepdim=True)
+    tone = [lum.mean((2, 3)), lum.std((2, 3), correction=0), dark.mean((2, 3)), (x.amax(1, keepdim=True) - dark).mean((2, 3)),
+            quantile(dark, .05), quantile(lum, .01), quantile(lum, .99)]
+    f, ll = [2 * v - 1 for v in tone], lum
+    for _ in range(3):
+        ll, *bands = haar(ll[..., :ll.shape[-2] // 2 * 2, :ll.shape[-1] // 2 * 2])
+        f += [band_stats(b) for b in bands]
+    return torch.cat(f, 1)
+
 # %% ../../nbs/10_restoration.model.ipynb #daee8272
 @dataclass(frozen=True)
 class PolicyConfig:
@@ -194,6 +233,10 @@ class PolicyConfig:
     fuse_concentration: float = 40.  # initial α+β of the fusion Beta (its mean starts at 0.5, i.e. scale 1)
     hidden: int|None = 32            # hidden width of the heads (None: linear heads)
     parametrization: str = 'mode_concentration' # of the Beta heads (see `BetaHead`): the mode learns at any spread
+    inputs: str = 'image'            # what the heads read: 'image' (`image_stats` of the input), 'encoder' (`pooled_stats`) or 'both'
+
+    def __post_init__(self):
+        if self.inputs not in HEAD_INPUTS: raise ValueError(f"PolicyConfig.inputs must be one of {HEAD_INPUTS}, got {self.inputs!r}")
 
 # %% ../../nbs/10_restoration.model.ipynb #d7e692fb
 class FreModule(nn.Module):
@@ -220,7 +263,8 @@ class FreModule(nn.Module):
         self.frequency_refine = FreRefine(dim)
         self.rate_conv = nn.Sequential(nn.Conv2d(dim, dim // 8, 1, bias=False), nn.GELU(), nn.Conv2d(dim // 8, 2, 1, bias=False))
         if policy is not None:
-            head = lambda mean, conc: BetaHead(2 * dim, 2, policy.hidden, mean, conc, policy.parametrization)
+            n_in = {'image': N_IMAGE_STATS, 'encoder': 2 * dim, 'both': 2 * dim + N_IMAGE_STATS}[policy.inputs]
+            head = lambda mean, conc: BetaHead(n_in, 2, policy.hidden, mean, conc, policy.parametrization)
             self.policy_rate = head(policy.rate_mean, policy.rate_concentration)
             self.policy_fuse = head(0.5, policy.fuse_concentration)
 
@@ -344,9 +388,13 @@ def pooled_stats(x:Tensor # features [B, C, h, w]
 
 @patch
 def head_inputs(self:AdaIR, enc:Encoded)->dict[str, Tensor]:
-    "The heads' inputs, `pooled_stats` of the encoder features at each level: {'fre1': [B, 16·dim], 'fre2': [B, 8·dim], 'fre3': [B, 4·dim]}."
+    "The heads' inputs per FreModule, as `policy_config.inputs` says: `image_stats` of the input [B, 43] and/or `pooled_stats` of its encoder level [B, 2·dim of the module]."
     if not self.decoder: return {}
-    with torch.no_grad(): return {n: pooled_stats(f) for n, f in zip(FRE, (enc.latent, enc.enc3, enc.enc2))}
+    kind = self.policy_config.inputs if self.policy_config else 'encoder'
+    with torch.no_grad():
+        img = [image_stats(enc.img)] if kind != 'encoder' else []
+        enc_f = lambda f: [pooled_stats(f)] if kind != 'image' else []
+        return {n: torch.cat(enc_f(f) + img, -1) for n, f in zip(FRE, (enc.latent, enc.enc3, enc.enc2))}
 
 @patch
 def policy(self:AdaIR, inputs:dict[str, Tensor] # from `head_inputs`

@@ -22,10 +22,10 @@ from .model import AdaIR, PolicyConfig, FRE
 from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 
 # %% auto #0
-__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'SFTConfig', 'freeze_policy',
-           'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'restore',
-           'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table',
-           'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
+__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'SFTConfig',
+           'freeze_policy', 'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora',
+           'set_trainable', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize',
+           'format_table', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
            'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
            'train_heads_exact', 'task_group', 'select_worst']
 
@@ -37,7 +37,7 @@ def build_adair(arch:dict # AdaIR keyword arguments, with 'policy' a PolicyConfi
     "An `AdaIR` from a JSON-friendly architecture dict."
     kw = dict(arch)
     pol = kw.pop('policy', asdict(PolicyConfig()))
-    if pol is not None: pol = {'parametrization': 'alpha_beta', **pol}   # files from before the field existed
+    if pol is not None: pol = {'parametrization': 'alpha_beta', 'inputs': 'encoder', **pol}   # files from before the fields existed
     model = AdaIR(**kw, policy=None if pol is None else PolicyConfig(**pol))
     model.arch = kw
     return model
@@ -67,6 +67,17 @@ def load_restorer(path:str|Path, # a file written by `save_restorer`
     model = build_adair(arch)
     missing, unexpected = load_state_dict_report(model, tensors)
     return model.eval(), arch
+
+# %% ../../nbs/13_restoration.train.ipynb #675a4a46
+def with_heads(model:AdaIR, policy:PolicyConfig, # the new heads' configuration
+               seed:int=0)->AdaIR:               # seed of their initialisation
+    "A copy of `model` with fresh policy heads built from `policy` (the backbone's weights copied)."
+    torch.manual_seed(seed)
+    arch = {**getattr(model, 'arch', {}), 'policy': asdict(policy)}
+    new = build_adair(arch)
+    missing, unexpected = new.load_state_dict({k: v for k, v in model.state_dict().items() if '.policy_' not in k}, strict=False)
+    if unexpected or any('.policy_' not in k for k in missing): raise ValueError(f"model: not the architecture {arch}: {unexpected[:3] or missing[:3]}")
+    return new.train(model.training)
 
 # %% ../../nbs/13_restoration.train.ipynb #e48c9d3a
 @dataclass
@@ -433,7 +444,7 @@ def sample_grid(start:AdaIR, tuned:AdaIR, clean:Tensor, # one clean image [3,H,W
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
-               cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
+               cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs, batch-std advantages, 2 PPO epochs)
                reward:RewardMix|None=None,   # the reward (default: the seeds' weights)
                callbacks=None, resume=None,
                evaluate:bool=True,           # run the final val evaluation and write the table
@@ -442,7 +453,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     from grpo_nb.trainer import GRPOConfig, GRPOTrainer
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
-    cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
+    cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6, adv_scale='batch', ppo_epochs=2)
     set_seed(cfg.seed)
     model = start_model(run.ckpt)
     start = frozen_copy(model)
