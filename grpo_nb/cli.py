@@ -10,6 +10,7 @@ import torch
 from .trainer import GRPOConfig, Callback
 from .restoration.data import TASKS
 from .restoration.train import start_model
+from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
 __all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'add_restoration_flags',
@@ -20,7 +21,7 @@ __all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', '
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     "Add the seeds' GRPO flags (with `defaults` overriding the seed defaults) to parser `p`."
     d = dict(grpo_group=8, batch_size=16, epochs=20, lr=0.03, seed=0, grpo_clip_range=0.2, grpo_beta_kl=0.01,
-             grpo_adv_clip_max=3.0, grpo_max_grad_norm=1.0, grpo_kl_controller='fixed', ppo_epochs=1, grad_accum=1, grpo_adv_scale='group')
+             grpo_adv_clip_max=3.0, grpo_max_grad_norm=1.0, grpo_kl_controller='fixed', ppo_epochs=1, grad_accum=1)
     d.update(defaults)
     p.add_argument('--grpo_group', type=int, default=d['grpo_group'], help='G, samples per input')
     p.add_argument('--batch_size', type=int, default=d['batch_size'], help='inputs per step (all processes)')
@@ -33,7 +34,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'])
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
     p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation')
-    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default=d['grpo_adv_scale'], help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
+    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
     p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this')
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
@@ -100,8 +101,7 @@ def eval_bandit_cmd(a:argparse.Namespace)->dict:
 # %% ../nbs/90_cli.ipynb #9f4cf4e8
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
-    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0,    # lr: 5e-6 for GRPO, 1e-3 for SFT
-                   grpo_adv_scale='batch', ppo_epochs=2)   # measured best for the heads: see 13_restoration.train
+    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)   # lr: 5e-6 for GRPO, 1e-3 for SFT
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
@@ -122,6 +122,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_progressive_epochs', type=int, default=20, help='with --grpo_schedule_sup: epochs of decaying λ_sup')
     p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
     p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
+    p.add_argument('--head_inputs', choices=HEAD_INPUTS, default=None, help="fresh heads reading 'encoder' features, 'image' statistics or 'both' (default: the checkpoint's heads)")
     p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters); the default unless --train_backbone')
     p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
@@ -166,7 +167,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
-                        lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr,
+                        lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=a.head_inputs,
                         worst=worst if a.finetune_worst else {}, images=a.images, eval_modes=tuple(a.eval_modes.split(',')))
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None

@@ -210,7 +210,7 @@ def band_stats(w:Tensor # one band's coefficients [B, 1, h, w]
                       (kurtosis.log() - 2) / 2, skew.clamp(-5, 5) / 5], 1)
 
 N_IMAGE_STATS = 43
-HEAD_INPUTS = ('image', 'encoder', 'both')
+HEAD_INPUTS = ('encoder', 'image', 'both')
 
 def image_stats(x:Tensor # images [B, 3, H, W] in [0, 1], H and W at least 8
                )->Tensor: # [B, 43]
@@ -233,7 +233,7 @@ class PolicyConfig:
     fuse_concentration: float = 40.  # initial α+β of the fusion Beta (its mean starts at 0.5, i.e. scale 1)
     hidden: int|None = 32            # hidden width of the heads (None: linear heads)
     parametrization: str = 'mode_concentration' # of the Beta heads (see `BetaHead`): the mode learns at any spread
-    inputs: str = 'image'            # what the heads read: 'image' (`image_stats` of the input), 'encoder' (`pooled_stats`) or 'both'
+    inputs: str = 'encoder'          # what the heads read: 'encoder' (`pooled_stats`), 'image' (`image_stats` of the input) or 'both'
 
     def __post_init__(self):
         if self.inputs not in HEAD_INPUTS: raise ValueError(f"PolicyConfig.inputs must be one of {HEAD_INPUTS}, got {self.inputs!r}")

@@ -37,7 +37,7 @@ def build_adair(arch:dict # AdaIR keyword arguments, with 'policy' a PolicyConfi
     "An `AdaIR` from a JSON-friendly architecture dict."
     kw = dict(arch)
     pol = kw.pop('policy', asdict(PolicyConfig()))
-    if pol is not None: pol = {'parametrization': 'alpha_beta', 'inputs': 'encoder', **pol}   # files from before the fields existed
+    if pol is not None: pol = {'parametrization': 'alpha_beta', **pol}   # files from before the field existed
     model = AdaIR(**kw, policy=None if pol is None else PolicyConfig(**pol))
     model.arch = kw
     return model
@@ -72,9 +72,9 @@ def load_restorer(path:str|Path, # a file written by `save_restorer`
 def with_heads(model:AdaIR, policy:PolicyConfig, # the new heads' configuration
                seed:int=0)->AdaIR:               # seed of their initialisation
     "A copy of `model` with fresh policy heads built from `policy` (the backbone's weights copied)."
-    torch.manual_seed(seed)
     arch = {**getattr(model, 'arch', {}), 'policy': asdict(policy)}
-    new = build_adair(arch)
+    with torch.random.fork_rng():   # the caller's random state stays as it was
+        torch.manual_seed(seed); new = build_adair(arch)
     missing, unexpected = new.load_state_dict({k: v for k, v in model.state_dict().items() if '.policy_' not in k}, strict=False)
     if unexpected or any('.policy_' not in k for k in missing): raise ValueError(f"model: not the architecture {arch}: {unexpected[:3] or missing[:3]}")
     return new.train(model.training)
@@ -379,6 +379,7 @@ class GRPORunConfig:
     lora_r: int = 4                   # --lora_r
     lora_alpha: float = 4.            # --lora_alpha
     policy_lr: float = 1e-2           # learning rate of the heads (the backbone uses GRPOConfig.lr)
+    head_inputs: str|None = None      # fresh heads reading this (`PolicyConfig.inputs`, see `with_heads`); None: the checkpoint's heads
     stack_group: bool = False         # decode the group as one batch instead of a loop
     worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
@@ -444,7 +445,7 @@ def sample_grid(start:AdaIR, tuned:AdaIR, clean:Tensor, # one clean image [3,H,W
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
-               cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs, batch-std advantages, 2 PPO epochs)
+               cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
                reward:RewardMix|None=None,   # the reward (default: the seeds' weights)
                callbacks=None, resume=None,
                evaluate:bool=True,           # run the final val evaluation and write the table
@@ -453,9 +454,10 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     from grpo_nb.trainer import GRPOConfig, GRPOTrainer
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
-    cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6, adv_scale='batch', ppo_epochs=2)
+    cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
     set_seed(cfg.seed)
     model = start_model(run.ckpt)
+    if run.head_inputs and run.head_inputs != model.policy_config.inputs: model = with_heads(model, replace(model.policy_config, inputs=run.head_inputs))
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
