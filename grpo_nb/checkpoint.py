@@ -135,7 +135,7 @@ def _read_header(path:Path)->dict:
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
     size = path.stat().st_size
     with open(path, 'rb') as f: head = f.read(9)
-    if head[:2] == b'PK' or head[:1] == b'\x80':
+    if head[8:9] != b'{' and (head[:4] == b'PK\x03\x04' or head[:1] == b'\x80'):   # a zip or a pickle, not a header length
         raise ValueError(f"{path}: not a grpo_nb checkpoint: it looks like a torch.save pickle (.pt/.ckpt). "
                          "grpo_nb never loads pickles, which can run arbitrary code; re-save the weights with safetensors")
     if size < 9: raise ValueError(f"{path}: truncated or empty file ({size} bytes), not a complete safetensors file")
