@@ -21,4 +21,4 @@ if trainer.rank == 0:
     torch.save({'params': {k: v.detach().clone() for k, v in task.model.state_dict().items()},
                 'eval': trainer.evaluate(), 'reward': df['reward/total_mean'].tolist(),
                 'world': trainer.world}, out)
-if dist.is_initialized(): dist.destroy_process_group()
+if dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # rank 1 must not tear down while rank 0 still saves
