@@ -75,7 +75,7 @@ def with_heads(model:AdaIR, policy:PolicyConfig, # the new heads' configuration
     arch = {**getattr(model, 'arch', {}), 'policy': asdict(policy)}
     with torch.random.fork_rng():   # the caller's random state stays as it was
         torch.manual_seed(seed); new = build_adair(arch)
-    missing, unexpected = new.load_state_dict({k: v for k, v in model.state_dict().items() if '.policy_' not in k}, strict=False)
+    missing, unexpected = load_state_dict_report(new, {k: v for k, v in model.state_dict().items() if '.policy_' not in k}, strict=False)
     if unexpected or any('.policy_' not in k for k in missing): raise ValueError(f"model: not the architecture {arch}: {unexpected[:3] or missing[:3]}")
     return new.train(model.training)
 
