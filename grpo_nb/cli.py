@@ -147,7 +147,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
-    from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table
+    from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
     tasks = tuple(t for t in a.tasks.split(',') if t)
     sft = a.stage == 'sft' and not a.grpo
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
@@ -184,6 +184,10 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
         s = summarize(rows)
         if a.json: res['table'] = {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}
         else: print(format_table(s))
+        if {('sft', 'official'), ('grpo', 'mean')} <= set(zip(rows['model'], rows['mode'])):
+            c = change_summary(paired_change(rows))
+            if a.json: res['change'] = c.round(4).to_dict('index')
+            else: print(f"\nGRPO mean − SFT official on each val image × task ({a.run_dir}/change.csv, change.png):\n{c.round(4).to_string()}")
     return res
 
 # %% ../nbs/90_cli.ipynb #b5e8ed4d

@@ -25,9 +25,9 @@ from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'SFTConfig',
            'freeze_policy', 'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora',
            'set_trainable', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize',
-           'format_table', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
-           'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
-           'train_heads_exact', 'task_group', 'select_worst']
+           'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
+           'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'worst_dataset',
+           'plot_curves', 'sample_grid', 'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -272,6 +272,57 @@ def format_table(summary:pd.DataFrame, # from `summarize`
     wide = pd.concat(parts, axis=1, keys=[f'{m} {o}' for m, o in blocks]).rename(columns={'psnr_worst30': 'worst30%'})
     return wide.round(3).to_string()
 
+# %% ../../nbs/13_restoration.train.ipynb #b2d4f6a8
+def paired_change(df:pd.DataFrame,           # rows of `evaluate_restorer`
+                  new=('grpo', 'mean'),      # (model, mode) whose change is measured
+                  base=('sft', 'official'),  # (model, mode) it is measured against
+                  metrics=('psnr', 'ssim', 'lpips', 'reward'),
+                 )->pd.DataFrame:            # one row per image × task: image, task and new − base of each metric
+    "The change of each metric from `base` to `new` on every image × task, paired."
+    have = sorted(set(zip(df['model'], df['mode'])))
+    def block(name, key):
+        t = df[(df['model'] == key[0]) & (df['mode'] == key[1])].set_index(['image', 'task'])[list(metrics)]
+        if t.empty: raise ValueError(f"{name}={key}: no rows with that (model, mode); the rows have {have}")
+        if t.index.has_duplicates: raise ValueError(f"{name}={key}: an image × task appears twice, e.g. {t.index[t.index.duplicated()][0]}; pass one evaluation")
+        return t
+    a, b = block('base', base), block('new', new)
+    if only := set(a.index) ^ set(b.index):
+        raise ValueError(f"base={base} and new={new} cover different image × task pairs, e.g. {sorted(only)[0]}: pass rows of one evaluation")
+    return (b - a.loc[b.index]).reset_index()
+
+def change_summary(d:pd.DataFrame,   # from `paired_change`
+                   metric:str='psnr' # the metric whose spread and ups are counted
+                  )->pd.DataFrame:   # per task and 'all': the mean change of every metric, `{metric}_se`, 'up' and 'n'
+    "Mean change per task and over all pairs, the standard error of the mean of `metric`, and how many pairs it raised."
+    cols = [c for c in d.columns if c not in ('image', 'task')]
+    def agg(v):
+        se = v[metric].std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else float('nan')
+        return {**v[cols].mean(), f'{metric}_se': se, 'up': int((v[metric] > 0).sum()), 'n': len(v)}
+    groups = [(t, v) for t, v in d.groupby('task', sort=False)] + [('all', d)]
+    return pd.DataFrame.from_dict({t: agg(v) for t, v in groups}, orient='index').rename_axis('task')
+
+# %% ../../nbs/13_restoration.train.ipynb #e5a7c9d1
+def plot_change(d:pd.DataFrame,          # from `paired_change`
+                metric:str='psnr',       # what to plot
+                path:str|Path|None=None, # save here as PNG (None: don't)
+                title:str='per image × task'):
+    "Every pair's change of `metric` by task, with the task's mean ± standard error."
+    import matplotlib.pyplot as plt
+    s = change_summary(d, metric)
+    fig, ax = plt.subplots(figsize=(1.1 * len(s) + 0.4, 3))
+    rng = np.random.default_rng(0)
+    for i, (task, v) in enumerate(d.groupby('task', sort=False)):
+        ax.scatter(i + rng.uniform(-.15, .15, len(v)), v[metric], s=14, alpha=.6, color='C0')
+        ax.errorbar(i + .3, s.loc[task, metric], yerr=np.nan_to_num(s.loc[task, f'{metric}_se']), fmt='o', color='C3', capsize=3)
+    ax.axhline(0, color='k', lw=.8)
+    ax.set_xticks(range(len(s) - 1), s.index[:-1], rotation=30, fontsize=8); ax.set_ylabel(f'change of {metric}')
+    a = s.loc['all']
+    ax.set_title(f"{title}; red: task mean ± se; all: {a[metric]:+.3f} ± {a[f'{metric}_se']:.3f}, {a.up:.0f} of {a.n:.0f} up", fontsize=9)
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return fig
+
 # %% ../../nbs/13_restoration.train.ipynb #5a0af7a2
 def classical_denoisers()->dict:
     "Name → function(noisy HxWx3 float array) -> denoised array, for the peers that are installed."
@@ -478,6 +529,10 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
         if trainer.run_dir is not None:
             rows.to_csv(trainer.run_dir / 'eval.csv', index=False)
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
+            if {'official', 'mean'} <= set(run.eval_modes):
+                d = paired_change(rows)
+                d.to_csv(trainer.run_dir / 'change.csv', index=False)
+                plot_change(d, path=trainer.run_dir / 'change.png', title='GRPO mean − SFT official, per val image × task')
     return trainer, df, rows
 
 # %% ../../nbs/13_restoration.train.ipynb #c44f8853
