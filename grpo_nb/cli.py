@@ -193,22 +193,31 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
 # %% ../nbs/90_cli.ipynb #b5e8ed4d
 def eval_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb eval restoration`."
+    import pandas as pd
     from grpo_nb.rewards import RewardMix
     from grpo_nb.restoration.data import load_image_folder, load_photos
-    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table
+    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary
     out = Path(a.out)
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
     images = load_image_folder(a.images) if a.images else load_photos('val')
-    model = start_model(a.ckpt).eval()
+    label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(a.tasks.split(','))
+    if label == 'baseline': label = 'baseline_new'
+    model, base = start_model(a.ckpt).eval(), a.baseline and start_model(None if a.baseline == 'sft' else a.baseline).eval()
     reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe)
     torch.set_num_threads(a.threads)
-    rows = evaluate_restorer({Path(a.ckpt).stem if a.ckpt else 'sft': model}, images, tuple(a.tasks.split(',')),
-                             tuple(a.modes.split(',')), reward, a.seed, progress=not a.json)
+    rows = evaluate_restorer({label: model}, images, tasks, modes, reward, a.seed, progress=not a.json)
+    if base: rows = pd.concat([evaluate_restorer({'baseline': base}, images, tasks, (a.baseline_mode,), reward, a.seed, progress=not a.json), rows], ignore_index=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     rows.to_csv(out, index=False)
     s = summarize(rows)
     if not a.json: print(format_table(s, pairs=()))
-    return {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
+    res = {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
+    if base:   # each mode of the model against the baseline, paired by image × task
+        change = {m: change_summary(paired_change(rows, (label, m), ('baseline', a.baseline_mode))) for m in modes}
+        if a.json: res['change'] = {m: c.round(4).to_dict('index') for m, c in change.items()}
+        else:
+            for m, c in change.items(): print(f"\n{label} {m} − baseline {a.baseline_mode}, per image × task:\n{c.round(4).to_string()}")
+    return res
 
 def probe_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range, per task."
@@ -273,6 +282,8 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--modes', default='official,mean,best_of_4', help='comma-separated: official, mean, sample, best_of_N')
     er.add_argument('--out', default='results.csv', help='CSV of per-image rows')
     er.add_argument('--overwrite', action='store_true', help='replace an existing --out')
+    er.add_argument('--baseline', default=None, help="a second restorer to compare with ('sft': the bundled SFT checkpoint): also scored, and the change of each mode against it printed (mean, standard error, pairs up)")
+    er.add_argument('--baseline_mode', default='official', help='the mode --baseline is scored in')
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
     er.add_argument('--seed', type=int, default=0, help='degradation seed')
     er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
