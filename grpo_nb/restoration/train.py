@@ -18,16 +18,17 @@ from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..rewards import psnr, RewardMix
-from .model import AdaIR, PolicyConfig, FRE
+from .model import AdaIR, PolicyConfig, FRE, MODES
 from .data import TASKS, load_photos, RestorationPatches, RestorationEval
 
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'SFTConfig',
            'freeze_policy', 'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora',
-           'set_trainable', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize',
-           'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
-           'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'worst_dataset',
-           'plot_curves', 'sample_grid', 'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
+           'set_trainable', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean',
+           'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers',
+           'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
+           'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo', 'train_heads_exact', 'task_group',
+           'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -193,6 +194,13 @@ def set_trainable(model:AdaIR, policy_only:bool=False, lora:bool=False)->AdaIR:
     return model
 
 # %% ../../nbs/13_restoration.train.ipynb #80c1815f
+def best_of(mode:str)->int|None:
+    "N of the evaluation mode 'best_of_N', None for a model mode ('official', 'mean', 'sample'); a `ValueError` for anything else."
+    if mode in MODES: return None
+    n = mode.removeprefix('best_of_')
+    if mode.startswith('best_of_') and n.isdigit() and int(n) >= 1: return int(n)
+    raise ValueError(f"mode: expected one of {MODES} or 'best_of_N' with N ≥ 1 samples, got {mode!r}")
+
 @torch.no_grad()
 def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
             mode:str='mean',            # 'official', 'mean', 'sample' or 'best_of_N'
@@ -200,8 +208,8 @@ def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
             reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix())
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
     "Restore `x` in an evaluation mode."
-    if not mode.startswith('best_of_'): return model(x, mode=mode).clamp(0, 1)
-    n = int(mode.removeprefix('best_of_'))
+    n = best_of(mode)
+    if n is None: return model(x, mode=mode).clamp(0, 1)
     if clean is None: raise ValueError(f"mode {mode!r} picks the best sample against the ground truth: pass clean=")
     enc = model.encode(x); pol = model.policy(model.head_inputs(enc))
     outs = torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)     # [B, n, 3, H, W]
@@ -237,7 +245,8 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     "Degrade every image with every task (seeded) and score every model in every mode."
     from grpo_nb.restoration.data import item_seed, _named
     from grpo_nb.rewards import LPIPS_MIN_SIDE
-    _named(images, tasks, LPIPS_MIN_SIDE)     # every image and task checked before the first is scored
+    _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
+    for mode in modes: best_of(mode)
     reward, rows = reward or RewardMix(), []
     for j, t, name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         new = []
@@ -442,6 +451,9 @@ class GRPORunConfig:
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
     eval_tasks: tuple = TASKS         # tasks of the final evaluation
+
+    def __post_init__(self):
+        for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
 
 def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
