@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys, time
 from pathlib import Path
 import torch
-from .trainer import GRPOConfig, Callback
+from .trainer import GRPOConfig, Callback, TrainingInterrupted
 from .restoration.data import TASKS
 from .restoration.train import start_model
 from .restoration.model import HEAD_INPUTS
@@ -43,6 +43,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--run_dir', default=None, help='folder for metrics.csv and checkpoints (default: runs/<job>-<time>)')
     p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue')
+    p.add_argument('--save_every_min', type=float, default=10., help='also save last.safetensors mid-epoch this often (minutes)')
     p.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     p.add_argument('--json', action='store_true', help='print the final figures as JSON')
 
@@ -52,7 +53,7 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
                       ppo_epochs=a.ppo_epochs, clip_range=a.grpo_clip_range, kl_beta=a.grpo_beta_kl,
                       kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm, adv_scale=a.grpo_adv_scale,
                       adv_clip=a.grpo_adv_clip_max, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
-                      precision=a.precision, tf32=a.tf32, device=a.device, run_dir=a.run_dir,
+                      precision=a.precision, tf32=a.tf32, device=a.device, run_dir=a.run_dir, save_every_min=a.save_every_min,
                       progress=not a.no_progress, **kw)
 
 # %% ../nbs/90_cli.ipynb #0edffb28
@@ -331,6 +332,9 @@ def run(argv:list[str]|None=None)->dict:
 def main():
     "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a missing file) ends with one line, not a traceback."
     try: run()
+    except TrainingInterrupted as e:
+        hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint} --run_dir {e.checkpoint.parent}" if e.checkpoint else ''
+        print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(130)
     except (ValueError, FileNotFoundError) as e:
         if os.environ.get('GRPO_NB_TRACEBACK'): raise
         sys.exit(f"grpo_nb: error: {e}\n(set GRPO_NB_TRACEBACK=1 to see where it was raised)")

@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_trainer.ipynb #b3c9e8d7
 from __future__ import annotations
-import math, os, random, time
+import math, os, random, signal, sys, threading, time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -25,7 +26,7 @@ from .checkpoint import save_checkpoint, load_checkpoint
 
 # %% auto #0
 __all__ = ['Rollout', 'Task', 'GRPOConfig', 'epoch_batches', 'GRPOObjective', 'init_distributed', 'all_mean', 'Callback',
-           'GRPOTrainer']
+           'GRPOTrainer', 'TrainingInterrupted', 'stop_on_signals']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -81,12 +82,14 @@ class GRPOConfig:
     best_metric: str = 'reward/total_mean' # metric whose epoch mean picks best.safetensors
     best_mode: str = 'max'            # 'max' or 'min'
     log_every: int = 10               # steps between flushes of metrics.csv
+    save_every_min: float|None = 10.  # also save last.safetensors mid-epoch once this many minutes have passed (None: at epoch ends only)
     progress: bool = True             # show a progress bar
     device: str = 'cpu'               # device of the rollouts and updates
 
     def __post_init__(self):
         for name, ok in [('group_size', self.group_size >= 2), ('batch_size', self.batch_size >= 1),
-                         ('ppo_epochs', self.ppo_epochs >= 1), ('grad_accum', self.grad_accum >= 1)]:
+                         ('ppo_epochs', self.ppo_epochs >= 1), ('grad_accum', self.grad_accum >= 1),
+                         ('save_every_min', self.save_every_min is None or self.save_every_min >= 0)]:
             if not ok: raise ValueError(f"GRPOConfig.{name}: got {getattr(self, name)}, which is too small")
         choices = dict(adv_scale=('group', 'batch', 'none'), kl_estimator=('closed', 'k3'), precision=('fp32', 'bf16'),
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
@@ -187,6 +190,7 @@ class GRPOTrainer:
         self.objective = DistributedDataParallel(objective, find_unused_parameters=True) if self.world > 1 else objective
         self.epoch, self.step, self.micro, self.skipped = 0, 0, 0, 0
         self.best, self.rows = None, []
+        self.stop_reason, self.saved_at = None, time.monotonic()
         self.run_dir = Path(cfg.run_dir) if cfg.run_dir else None
         if resume is not None: self.load(resume)
 
@@ -267,22 +271,29 @@ def _skip(self:GRPOTrainer, m:dict, what:str)->dict:
 @patch
 def fit(self:GRPOTrainer)->pd.DataFrame:
     "Train until `cfg.epochs`; the per-step metrics as a DataFrame."
-    cfg = self.cfg
+    cfg, n = self.cfg, self.steps_per_epoch()
     for cb in self.callbacks: cb.on_fit_start(self)
-    while self.epoch < cfg.epochs:
-        batches = epoch_batches(len(self.data), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world)[:self.steps_per_epoch()]
-        bar = tqdm(batches, desc=f'epoch {self.epoch + 1}/{cfg.epochs}', disable=not cfg.progress or self.rank != 0, leave=False)
-        first = len(self.rows)
-        for idx in bar:
-            m = self.train_step(self.collate(idx))
-            self.step += 1
-            self.rows.append(m)
-            bar.set_postfix(reward=f"{m['reward/total_mean']:.4f}", kl=f"{m.get('kl/closed_form', float('nan')):.3g}")
-            for cb in self.callbacks: cb.on_step_end(self, m)
-            if self.step % cfg.log_every == 0: self.write_metrics()
-        self.epoch += 1
-        em = self.end_epoch(self.rows[first:])
-        for cb in self.callbacks: cb.on_epoch_end(self, em)
+    with stop_on_signals(self):
+        while self.epoch < cfg.epochs:
+            done = self.step - self.epoch * n   # steps of this epoch taken before a mid-epoch checkpoint
+            if not 0 <= done <= n:
+                raise ValueError(f"the run is at step {self.step} in epoch {self.epoch + 1}, which does not fit {n} steps per epoch: "
+                                 "resume with the data and batch size it was saved with")
+            batches = epoch_batches(len(self.data), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world)[:n]
+            bar = tqdm(batches[done:], desc=f'epoch {self.epoch + 1}/{cfg.epochs}', initial=done, total=n,
+                       disable=not cfg.progress or self.rank != 0, leave=False)
+            first = len(self.rows) - done
+            for idx in bar:
+                m = self.train_step(self.collate(idx))
+                self.step += 1
+                self.rows.append(m)
+                bar.set_postfix(reward=f"{m['reward/total_mean']:.4f}", kl=f"{m.get('kl/closed_form', float('nan')):.3g}")
+                for cb in self.callbacks: cb.on_step_end(self, m)
+                if self.step % cfg.log_every == 0: self.write_metrics()
+                if self.micro % cfg.grad_accum == 0: self.between_steps()
+            self.epoch += 1
+            em = self.end_epoch(self.rows[first:])
+            for cb in self.callbacks: cb.on_epoch_end(self, em)
     self.write_metrics()
     for cb in self.callbacks: cb.on_fit_end(self)
     return pd.DataFrame(self.rows)
@@ -340,6 +351,7 @@ def state_dict(self:GRPOTrainer)->dict:
 def save(self:GRPOTrainer, path:str|Path)->Path:
     "Checkpoint the training state to `path` (atomic)."
     cfg = {k: (asdict(v) if hasattr(v, '__dataclass_fields__') else v) for k, v in asdict(self.cfg).items()}
+    self.saved_at = time.monotonic()
     return save_checkpoint(path, self.state_dict(), meta=dict(config=cfg, task=type(self.task).__name__))
 
 @patch
@@ -357,3 +369,42 @@ def load(self:GRPOTrainer, path:str|Path):
     self.epoch, self.step, self.micro, self.skipped, self.best = c['epoch'], c['step'], c['micro'], c['skipped'], c['best']
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
     self.rows = list(state['rows'])
+
+# %% ../nbs/07_trainer.ipynb #10721385
+class TrainingInterrupted(KeyboardInterrupt):
+    "Raised by `GRPOTrainer.fit` when it stopped on request; `checkpoint` is the saved `last.safetensors` (None without a run folder)."
+    def __init__(self, reason:str, checkpoint:Path|None):
+        self.reason, self.checkpoint = reason, checkpoint
+        saved = f"the run so far is in {checkpoint}" if checkpoint else "nothing saved (no run_dir)"
+        super().__init__(f"training stopped by {reason}; {saved}")
+
+@patch
+def request_stop(self:GRPOTrainer, reason:str='request_stop'):
+    "Ask `fit` to save and stop after the current step."
+    self.stop_reason = reason
+    if self.rank == 0: print(f"\n{reason}: stopping after this step and saving the run (send it again to stop at once)", file=sys.stderr, flush=True)
+
+@contextmanager
+def stop_on_signals(trainer:GRPOTrainer):
+    "While training, the first SIGINT/SIGTERM calls `trainer.request_stop`; a second raises `KeyboardInterrupt` at once."
+    if threading.current_thread() is not threading.main_thread() or trainer.world > 1:
+        yield; return
+    def handle(signum, frame):
+        if trainer.stop_reason: raise KeyboardInterrupt
+        trainer.request_stop(signal.Signals(signum).name)
+    old = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+@patch
+def between_steps(self:GRPOTrainer):
+    "At a step boundary with no gradients pending: stop if asked, else save `last.safetensors` if `save_every_min` has passed."
+    save = self.run_dir is not None and self.rank == 0
+    if self.stop_reason:
+        self.write_metrics()
+        path = self.save(self.run_dir / 'last.safetensors') if save else None
+        reason, self.stop_reason = self.stop_reason, None
+        raise TrainingInterrupted(reason, path)
+    every = self.cfg.save_every_min
+    if save and every is not None and time.monotonic() - self.saved_at >= 60 * every: self.save(self.run_dir / 'last.safetensors')
