@@ -333,7 +333,9 @@ def main():
     "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a missing file) ends with one line, not a traceback."
     try: run()
     except TrainingInterrupted as e:
-        hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint} --run_dir {e.checkpoint.parent}" if e.checkpoint else ''
+        if e.checkpoint is None: hint = ''
+        elif _is_trainer_checkpoint(e.checkpoint): hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint} --run_dir {e.checkpoint.parent}"
+        else: hint = f"; to go on from these weights, pass --ckpt {e.checkpoint}"
         print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(130)
     except (ValueError, FileNotFoundError) as e:
         if os.environ.get('GRPO_NB_TRACEBACK'): raise

@@ -1,6 +1,6 @@
 """Ctrl-C (SIGINT) or a scheduler's SIGTERM stops `grpo_nb train` after the current step with the run saved, and the
 command it prints continues the run to the end."""
-import os, signal, subprocess, sys, time, pathlib
+import os, re, signal, subprocess, sys, time, pathlib
 import pandas as pd, pytest
 
 grpo_nb = pathlib.Path(sys.executable).parent / 'grpo_nb'
@@ -27,3 +27,26 @@ def test_signal_saves_and_resumes(tmp_path, sig):
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     steps = pd.read_csv(run_dir / 'metrics.csv')['step']
     assert 0 < stopped < len(steps) and list(steps) == list(range(len(steps)))   # every step once, in order
+
+def test_sft_ctrl_c_keeps_the_weights(tmp_path):
+    "Ctrl-C during `--stage sft` saves the weights trained so far beside --out, and they load as a restorer."
+    import threading
+    from grpo_nb.restoration.train import load_restorer
+    out = tmp_path / 'sft.safetensors'
+    p = subprocess.Popen([str(grpo_nb), 'train', 'restoration', '--stage', 'sft', '--sft_steps', '5000', '--patch', '32',
+                          '--batch_size', '2', '--out', str(out)],
+                         env={**os.environ, 'OMP_NUM_THREADS': '1'}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err = []
+    reader = threading.Thread(target=lambda: err.extend(iter(lambda: p.stderr.read(1), '')), daemon=True); reader.start()
+    t0 = time.time()
+    while not re.search(r'\| [1-9]\d*/5000', ''.join(err)):   # some steps done
+        assert p.poll() is None and time.time() - t0 < 180, ''.join(err)[-2000:]
+        time.sleep(0.2)
+    p.send_signal(signal.SIGINT)
+    p.wait(timeout=120); reader.join(timeout=10)
+    err = ''.join(err)
+    part = tmp_path / 'sft.interrupted.safetensors'
+    assert p.returncode == 130 and f'--ckpt {part}' in err, err[-2000:]
+    assert not out.exists()
+    model, arch = load_restorer(part)
+    assert arch['dim'] == 16

@@ -17,6 +17,7 @@ from ..core import set_seed, data_path
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
+from ..trainer import TrainingInterrupted
 from ..rewards import psnr, RewardMix
 from .model import AdaIR, PolicyConfig, FRE, MODES
 from .data import TASKS, load_photos, RestorationPatches, RestorationEval
@@ -124,7 +125,7 @@ def train_sft(cfg:SFTConfig,          # what to train
               out:str|Path|None=None, # save the result here (and a .json beside it)
               model:AdaIR|None=None,  # start from this model instead of a fresh one
              )->tuple[AdaIR, pd.DataFrame]: # (the model, per-step loss and lr)
-    "L1 training of a restorer on the bundled photos, heads frozen at their initial mean action."
+    "L1 training of a restorer on the bundled photos, heads frozen at their initial mean action; Ctrl-C saves the weights so far beside `out`."
     set_seed(cfg.seed)
     if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
@@ -133,20 +134,26 @@ def train_sft(cfg:SFTConfig,          # what to train
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
     ds = RestorationPatches(load_photos('train'), cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed)
     rows, t0 = [], time.time()
+    cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
     bar = tqdm(range(cfg.steps), desc='sft', disable=not cfg.progress)
-    for step in bar:
-        items = [ds[step * cfg.batch_size + j] for j in range(cfg.batch_size)]
-        x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
-        loss = F.l1_loss(model(x, mode='mean'), y)
-        opt.zero_grad(set_to_none=True); loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
-        opt.step(); sched.step()
-        rows.append({'step': step, 'loss/l1': loss.item(), 'lr': sched.get_last_lr()[0]})
-        if step % 20 == 0: bar.set_postfix(l1=f"{np.mean([r['loss/l1'] for r in rows[-20:]]):.4f}")
+    try:
+        for step in bar:
+            items = [ds[step * cfg.batch_size + j] for j in range(cfg.batch_size)]
+            x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
+            loss = F.l1_loss(model(x, mode='mean'), y)
+            opt.zero_grad(set_to_none=True); loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
+            opt.step(); sched.step()
+            rows.append({'step': step, 'loss/l1': loss.item(), 'lr': sched.get_last_lr()[0]})
+            if step % 20 == 0: bar.set_postfix(l1=f"{np.mean([r['loss/l1'] for r in rows[-20:]]):.4f}")
+    except KeyboardInterrupt:   # keep the weights trained so far; a later run can start from them with --ckpt
+        if out is None: raise
+        part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),
+                             info={'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': round((time.time() - t0) / 60, 1)})
+        raise TrainingInterrupted(f"Ctrl-C after {len(rows)} of {cfg.steps} SFT steps", part) from None
     df = pd.DataFrame(rows)
     if out is not None:
         val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device)
-        cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
         save_restorer(model.cpu(), out, info={'sft_config': cfg_d, 'val_psnr_mean_mode': val,
                                                      'train_minutes': round((time.time() - t0) / 60, 1)})
     return model.eval(), df
