@@ -272,6 +272,7 @@ def _skip(self:GRPOTrainer, m:dict, what:str)->dict:
 def fit(self:GRPOTrainer)->pd.DataFrame:
     "Train until `cfg.epochs`; the per-step metrics as a DataFrame."
     cfg, n = self.cfg, self.steps_per_epoch()
+    self.stop_reason = None                 # a request that came after the last step of an earlier fit
     for cb in self.callbacks: cb.on_fit_start(self)
     with stop_on_signals(self):
         while self.epoch < cfg.epochs:
