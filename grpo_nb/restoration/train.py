@@ -550,9 +550,11 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
         plot_curves(df, out / 'curves.png')
         sample_grid(start, tuned, load_photos('val')[0][1], path=out / 'samples.png')
     if evaluate and trainer.rank == 0:
-        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, load_photos('val'), run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress)
+        part = trainer.run_dir / 'eval.csv.partial' if trainer.run_dir is not None else None   # rows as they are scored: a crash keeps them
+        if part is not None: part.unlink(missing_ok=True)
+        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, load_photos('val'), run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part)
         if trainer.run_dir is not None:
-            rows.to_csv(trainer.run_dir / 'eval.csv', index=False)
+            rows.to_csv(trainer.run_dir / 'eval.csv', index=False); part.unlink()
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
             if {'official', 'mean'} <= set(run.eval_modes):
                 d = paired_change(rows)
