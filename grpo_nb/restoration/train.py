@@ -554,7 +554,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
         if part is not None: part.unlink(missing_ok=True)
         rows = evaluate_restorer({'sft': start, 'grpo': tuned}, load_photos('val'), run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part)
         if trainer.run_dir is not None:
-            rows.to_csv(trainer.run_dir / 'eval.csv', index=False); part.unlink()
+            part.replace(trainer.run_dir / 'eval.csv')
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
             if {'official', 'mean'} <= set(run.eval_modes):
                 d = paired_change(rows)
