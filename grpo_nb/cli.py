@@ -135,6 +135,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise'):
         p.add_argument(f'--worst_{g}', default=None, help=f'list of {g} images (from select-worst)')
     p.add_argument('--images', default=None, help='folder the worst lists refer to (default: the bundled photos)')
+    p.add_argument('--train_images', default=None, help='folder of your own training photos (default: the bundled train split)')
+    p.add_argument('--val_images', default=None, help='folder of your own val photos, for the curves, samples and final table (default: the bundled val split)')
     p.add_argument('--eval_modes', default='official,mean,best_of_4', help='modes of the final evaluation')
     p.add_argument('--no_eval', action='store_true', help='skip the final evaluation')
 
@@ -159,7 +161,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
         elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
         else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
         cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
-                        device=a.device, progress=not a.no_progress)
+                        device=a.device, progress=not a.no_progress, train_images=a.train_images, val_images=a.val_images)
         model, df = train_sft(cfg, out, model)
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
@@ -169,7 +171,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=a.head_inputs,
-                        worst=worst if a.finetune_worst else {}, images=a.images, eval_modes=tuple(a.eval_modes.split(',')))
+                        worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=tuple(a.eval_modes.split(',')))
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
     a.run_dir = a.run_dir or time.strftime('runs/restoration-%Y%m%d-%H%M%S')
@@ -284,7 +286,7 @@ def build_parser()->argparse.ArgumentParser:
     tr.set_defaults(func=train_restoration_cmd)
     er = ev.add_parser('restoration', help='score a restorer on a folder of photos, one CSV row per image × task × mode')
     er.add_argument('--ckpt', default=None, help='restorer (.safetensors from grpo_nb, or an official AdaIR .ckpt); default: bundled SFT')
-    er.add_argument('--images', default=None, help='folder of PNG/JPEG photos (default: the bundled val photos)')
+    er.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     er.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations')
     er.add_argument('--modes', default='official,mean,best_of_4', help='comma-separated: official, mean, sample, best_of_N')
     er.add_argument('--out', default='results.csv', help='CSV of per-image rows')
@@ -300,7 +302,7 @@ def build_parser()->argparse.ArgumentParser:
     prr = pr.add_parser('restoration', help='PSNR change over each action dimension of a restorer')
     prr.add_argument('--ckpt', default=None, help='restorer (default: the bundled SFT checkpoint)')
     prr.add_argument('--tasks', '--task', default='denoise25', help="comma-separated degradations, or 'all'; an action is dead when none moves PSNR by 0.01 dB")
-    prr.add_argument('--images', default=None, help='folder of PNG/JPEG images (default: the bundled val photos)')
+    prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     prr.add_argument('--size', type=int, default=128, help='crop side')
     prr.add_argument('--ceiling', type=int, default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
     prr.add_argument('--threads', type=int, default=2); prr.add_argument('--json', action='store_true')

@@ -18,9 +18,9 @@ from ..core import check_images, data_path
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'TASKS', 'DEGRADATIONS', 'rng', 'item_seed', 'read_image', 'photo_split', 'load_photos',
-           'load_image_folder', 'line_kernel', 'gaussian_kernel', 'convolve', 'add_noise', 'add_rain', 'depth_proxy',
-           'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade', 'RestorationPatches', 'RestorationEval',
-           'show_images', 'show_degradations']
+           'load_image_folder', 'train_val_photos', 'line_kernel', 'gaussian_kernel', 'convolve', 'add_noise',
+           'add_rain', 'depth_proxy', 'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade',
+           'RestorationPatches', 'RestorationEval', 'show_images', 'show_degradations']
 
 # %% ../../nbs/11_restoration.data.ipynb #b60e2fe6
 def rng(seed:int|torch.Generator # an int seed, or a generator to draw from (advanced in place)
@@ -50,18 +50,45 @@ def _as4(x:Tensor):
     raise ValueError(f"expected an image [3,H,W] or a batch [N,3,H,W], got shape {tuple(x.shape)}")
 
 # %% ../../nbs/11_restoration.data.ipynb #afeb09a7
-IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg')
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
-def read_image(path:str|Path # a PNG or JPEG file
+def _scaled(a:np.ndarray, path:Path)->np.ndarray:
+    "An image array as float32 in [0,1]: 8- and 16-bit integers divided by 255 and 65535, floats and booleans as they are."
+    k, n = a.dtype.kind, a.dtype.itemsize
+    if k == 'u' and n == 1: return a.astype(np.float32) / 255
+    if (k == 'u' and n == 2) or (k == 'i' and n <= 4 and 0 <= a.min(initial=0) and a.max(initial=0) <= 65535): return a.astype(np.float32) / 65535
+    if k in 'fb': return a.astype(np.float32)
+    raise ValueError(f"image file {str(path)!r}: pixel type {a.dtype} is not supported; expected 8- or 16-bit integers or floats in [0, 1]")
+
+def _rgb(a:np.ndarray, path:Path)->np.ndarray:
+    "[H,W] or [H,W,C] → [H,W,3]: grey repeated, alpha dropped."
+    if a.ndim == 2: a = a[..., None]
+    if a.ndim != 3 or a.shape[-1] not in (1, 2, 3, 4):
+        raise ValueError(f"image file {str(path)!r}: expected a grey or RGB(A) image, got an array of shape {a.shape}")
+    return np.repeat(a[..., :1], 3, -1) if a.shape[-1] <= 2 else a[..., :3]
+
+def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
               )->Tensor:     # [3,H,W] float32 in [0,1]
     "One image file as a float RGB tensor; a file that cannot be decoded raises a `ValueError` naming it."
+    from PIL import ImageOps
     path = Path(path)
     try:
-        with Image.open(path) as im:
-            im.load()
-            if im.mode.startswith('I'): a = np.repeat(np.asarray(im, dtype=np.float32)[..., None] / 65535, 3, -1)
-            else: a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
-    except Exception as e: raise ValueError(f"cannot read image file {str(path)!r}: {e}") from e
+        if path.suffix.lower() in ('.tif', '.tiff'):
+            import tifffile
+            a = _rgb(_scaled(tifffile.imread(path, key=0), path), path)
+        else:
+            with Image.open(path) as im:
+                raw = im.tile[0][3] if im.tile else ''   # the decoder's pixel layout, before exif_transpose copies the image
+                im = ImageOps.exif_transpose(im)
+                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im), path), path)
+                else:
+                    a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
+                    if str(raw).endswith(';16B'):
+                        import warnings
+                        warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them)")
+    except Exception as e:
+        if isinstance(e, ValueError) and str(path) in str(e): raise
+        raise ValueError(f"cannot read image file {str(path)!r}: {e}") from e
     return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).contiguous()
 
 # %% ../../nbs/11_restoration.data.ipynb #18c96afe
@@ -79,23 +106,36 @@ def load_photos(split:str='train' # 'train', 'val' or 'all'
     return [(n, read_image(data_path('restoration', f'{n}.png'))) for n in names]
 
 # %% ../../nbs/11_restoration.data.ipynb #0472f521
-def load_image_folder(path:str|Path,     # folder of PNG/JPEG files
+def load_image_folder(path:str|Path,     # folder of image files (`IMAGE_SUFFIXES`)
                       strict:bool=True,  # raise on other files (False: skip them); hidden files are always skipped
                      )->list[tuple[str, Tensor]]: # (file stem, [3,H,W] float32 in [0,1]) sorted by file name
-    "Every PNG/JPEG image in a folder, as float RGB tensors; bad files raise a `ValueError` naming them."
+    "Every image in a folder, as float RGB tensors; bad files raise a `ValueError` naming them."
     path = Path(path)
     if not path.is_dir(): raise ValueError(f"image folder {str(path)!r} does not exist or is not a folder")
     files = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith('.'))
     others = [f for f in files if f.suffix.lower() not in IMAGE_SUFFIXES]
-    if strict and others: raise ValueError(f"{str(others[0])!r} is not a PNG or JPEG image; move it out of "
-                                           f"{str(path)!r} or pass strict=False")
+    if strict and others: raise ValueError(f"{str(others[0])!r} is not an image ({', '.join(IMAGE_SUFFIXES)}); move it out of "
+                                           f"{str(path)!r} (in Python, strict=False skips it)")
     images = [f for f in files if f.suffix.lower() in IMAGE_SUFFIXES]
-    if not images: raise ValueError(f"image folder {str(path)!r} holds no PNG or JPEG images")
+    if not images: raise ValueError(f"image folder {str(path)!r} holds no images ({', '.join(IMAGE_SUFFIXES)})")
     stems = [f.stem for f in images]
     if len(set(stems)) < len(stems):
         dup = next(s for s in stems if stems.count(s) > 1)
         raise ValueError(f"image folder {str(path)!r} holds several images named {dup!r} (e.g. .png and .jpg)")
     return [(f.stem, read_image(f)) for f in images]
+
+# %% ../../nbs/11_restoration.data.ipynb #00c688d9
+def train_val_photos(train:str|Path|None=None, # folder of training photos (None: the bundled train split)
+                     val:str|Path|None=None,   # folder of val photos (None: the bundled val split)
+                    )->tuple[list, list]:      # (train, val) lists of (name, [3,H,W])
+    "Training and val photos, from folders or the bundled split; a `ValueError` names any photo on both sides."
+    tr, va = (load_image_folder(f) if f else load_photos(s) for f, s in ((train, 'train'), (val, 'val')))
+    key = lambda im: (tuple(im.shape), hash(im.numpy().tobytes()))
+    seen = {key(im): n for n, im in tr}
+    both = [(seen[key(im)], n) for n, im in va if key(im) in seen]
+    if both: raise ValueError(f"{len(both)} photo(s) are both training and val photos, e.g. {both[0][0]!r} ({train or 'bundled train'}) "
+                              f"= {both[0][1]!r} ({val or 'bundled val'}); split your photos by image")
+    return tr, va
 
 # %% ../../nbs/11_restoration.data.ipynb #68d36a67
 def line_kernel(length:float,          # length of the line in pixels
@@ -262,6 +302,12 @@ def _named(images:list, tasks, min_side:int):
     return list(names), list(ims), tuple(tasks), [degradation(t) for t in tasks]
 
 # %% ../../nbs/11_restoration.data.ipynb #22ddeb53
+def _window(img:Tensor, y:int, x:int, p:int)->tuple[Tensor, int, int]:
+    "The part of `img` that is degraded for the p×p patch at (y, x): a window of side max(4p, 512) around it (the whole image if that is smaller), and the patch's position in it."
+    w = max(4 * p, 512)
+    oy, ox = (min(max(c - (w - p) // 2, 0), max(s - w, 0)) for c, s in ((y, img.shape[1]), (x, img.shape[2])))
+    return img[:, oy:oy + w, ox:ox + w], y - oy, x - ox
+
 class RestorationPatches(Dataset):
     "Degraded/clean training patch pairs; item `i` depends only on (`seed`, `i`)."
     def __init__(self, images:list,  # (name, [3,H,W]) pairs, e.g. `load_photos('train')`, or bare tensors
@@ -284,6 +330,7 @@ def __getitem__(self:RestorationPatches, i:int):
     img = self.images[int(torch.randint(len(self.images), (1,), generator=g))]
     y, x = (int(torch.randint(s - p + 1, (1,), generator=g)) for s in img.shape[1:])
     flip = self.flip and bool(torch.rand(1, generator=g) < 0.5)
+    img, y, x = _window(img, y, x, p)
     def crop(im): return im[:, y:y + p, x:x + p].flip(-1) if flip else im[:, y:y + p, x:x + p].clone()
     return {'degraded': crop(self._fns[t](img, seed=g)), 'clean': crop(img), 'task': t}
 
@@ -303,7 +350,7 @@ class RestorationEval(Dataset):
         "{'degraded', 'clean': [3,size,size], 'task': index into `tasks`, 'name': image name}."
         j, t = divmod(range(len(self))[i], len(self.tasks))
         img, s = self.images[j], self.size
-        y, x = (img.shape[1] - s) // 2, (img.shape[2] - s) // 2
+        img, y, x = _window(img, (img.shape[1] - s) // 2, (img.shape[2] - s) // 2, s)
         degraded = self._fns[t](img, seed=item_seed(self.seed, j, t))
         return {'degraded': degraded[:, y:y + s, x:x + s].clone(), 'clean': img[:, y:y + s, x:x + s].clone(),
                 'task': t, 'name': self.names[j]}

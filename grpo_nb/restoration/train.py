@@ -20,7 +20,7 @@ from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted
 from ..rewards import psnr, RewardMix
 from .model import AdaIR, PolicyConfig, FRE, MODES
-from .data import TASKS, load_photos, RestorationPatches, RestorationEval
+from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval
 
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'SFTConfig',
@@ -95,6 +95,8 @@ class SFTConfig:
     weight_decay: float = 1e-4 # AdamW weight decay
     max_grad_norm: float = 1.0 # gradient clipping
     seed: int = 0              # data and initialisation
+    train_images: str|None = None # folder of training photos (None: the bundled train split)
+    val_images: str|None = None   # folder of photos for the val PSNR table (None: the bundled val split)
     device: str = 'cpu'        # where to train
     eval_size: int = 128       # side of the val crops for the final PSNR table
     progress: bool = True      # show a progress bar
@@ -109,9 +111,11 @@ def freeze_policy(model:AdaIR, frozen:bool=True)->AdaIR:
 @torch.no_grad()
 def val_psnr(model:AdaIR, tasks=TASKS, # tasks to score
              mode:str='mean',          # model mode
-             size:int=128, seed:int=0, batch_size:int=8, device='cpu')->dict[str, float]:
-    "Mean PSNR per task on centre crops of the bundled val photos."
-    ds = RestorationEval(load_photos('val'), tasks, size=size, seed=seed)
+             size:int=128, seed:int=0, batch_size:int=8, device='cpu',
+             images:list|None=None,    # (name, [3,H,W]) pairs (None: the bundled val photos)
+            )->dict[str, float]:
+    "Mean PSNR per task on centre crops of the val photos."
+    ds = RestorationEval(images or load_photos('val'), tasks, size=size, seed=seed)
     model.eval()
     res = {t: [] for t in tasks}
     for i in range(0, len(ds), batch_size):
@@ -125,14 +129,15 @@ def train_sft(cfg:SFTConfig,          # what to train
               out:str|Path|None=None, # save the result here (and a .json beside it)
               model:AdaIR|None=None,  # start from this model instead of a fresh one
              )->tuple[AdaIR, pd.DataFrame]: # (the model, per-step loss and lr)
-    "L1 training of a restorer on the bundled photos, heads frozen at their initial mean action; Ctrl-C saves the weights so far beside `out`."
+    "L1 training of a restorer on photos (the bundled ones by default), heads frozen at their initial mean action; Ctrl-C saves the weights so far beside `out`."
     set_seed(cfg.seed)
     if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
-    ds = RestorationPatches(load_photos('train'), cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed)
+    train, val = train_val_photos(cfg.train_images, cfg.val_images)
+    ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed)
     rows, t0 = [], time.time()
     cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
     bar = tqdm(range(cfg.steps), desc='sft', disable=not cfg.progress)
@@ -153,7 +158,7 @@ def train_sft(cfg:SFTConfig,          # what to train
         raise TrainingInterrupted(f"Ctrl-C after {len(rows)} of {cfg.steps} SFT steps", part) from None
     df = pd.DataFrame(rows)
     if out is not None:
-        val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device)
+        val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val)
         save_restorer(model.cpu(), out, info={'sft_config': cfg_d, 'val_psnr_mean_mode': val,
                                                      'train_minutes': round((time.time() - t0) / 60, 1)})
     return model.eval(), df
@@ -456,6 +461,8 @@ class GRPORunConfig:
     stack_group: bool = False         # decode the group as one batch instead of a loop
     worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
+    train_images: str|None = None     # folder of training photos (None: the bundled train split)
+    val_images: str|None = None       # folder of val photos for the curves, samples and final table (None: the bundled val split)
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
     eval_tasks: tuple = TASKS         # tasks of the final evaluation
 
@@ -538,8 +545,9 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
-    data = worst_dataset(run) if run.worst else RestorationPatches(load_photos('train'), run.tasks, run.patch, n=run.n_train, seed=cfg.seed)
-    val = RestorationEval(load_photos('val'), run.eval_tasks, size=run.patch, seed=cfg.seed)
+    train, val_photos = train_val_photos(run.train_images, run.val_images)
+    data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed)
+    val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
@@ -548,11 +556,11 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
         out = trainer.run_dir
         save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run)})
         plot_curves(df, out / 'curves.png')
-        sample_grid(start, tuned, load_photos('val')[0][1], path=out / 'samples.png')
+        sample_grid(start, tuned, val_photos[0][1], path=out / 'samples.png')
     if evaluate and trainer.rank == 0:
         part = trainer.run_dir / 'eval.csv.partial' if trainer.run_dir is not None else None   # rows as they are scored: a crash keeps them
         if part is not None: part.unlink(missing_ok=True)
-        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, load_photos('val'), run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part)
+        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, val_photos, run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part)
         if trainer.run_dir is not None:
             part.replace(trainer.run_dir / 'eval.csv')
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
