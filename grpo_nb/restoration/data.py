@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_restoration.data.ipynb #4831a727
 from __future__ import annotations
-import json, math, re
+import json, math, re, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
-from PIL import Image
+from PIL import Image, ImageOps
 from fastcore.basics import patch
 from ..core import check_images, data_path
 
@@ -52,43 +52,39 @@ def _as4(x:Tensor):
 # %% ../../nbs/11_restoration.data.ipynb #afeb09a7
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
-def _scaled(a:np.ndarray, path:Path)->np.ndarray:
+def _scaled(a:np.ndarray)->np.ndarray:
     "An image array as float32 in [0,1]: 8- and 16-bit integers divided by 255 and 65535, floats and booleans as they are."
     k, n = a.dtype.kind, a.dtype.itemsize
     if k == 'u' and n == 1: return a.astype(np.float32) / 255
     if (k == 'u' and n == 2) or (k == 'i' and n <= 4 and 0 <= a.min(initial=0) and a.max(initial=0) <= 65535): return a.astype(np.float32) / 65535
     if k in 'fb': return a.astype(np.float32)
-    raise ValueError(f"image file {str(path)!r}: pixel type {a.dtype} is not supported; expected 8- or 16-bit integers or floats in [0, 1]")
+    raise ValueError(f"pixel type {a.dtype} is not supported; expected 8- or 16-bit integers or floats in [0, 1]")
 
-def _rgb(a:np.ndarray, path:Path)->np.ndarray:
+def _rgb(a:np.ndarray)->np.ndarray:
     "[H,W] or [H,W,C] → [H,W,3]: grey repeated, alpha dropped."
     if a.ndim == 2: a = a[..., None]
     if a.ndim != 3 or a.shape[-1] not in (1, 2, 3, 4):
-        raise ValueError(f"image file {str(path)!r}: expected a grey or RGB(A) image, got an array of shape {a.shape}")
+        raise ValueError(f"expected a grey or RGB(A) image, got an array of shape {a.shape}")
     return np.repeat(a[..., :1], 3, -1) if a.shape[-1] <= 2 else a[..., :3]
 
 def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
               )->Tensor:     # [3,H,W] float32 in [0,1]
     "One image file as a float RGB tensor; a file that cannot be decoded raises a `ValueError` naming it."
-    from PIL import ImageOps
     path = Path(path)
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
             import tifffile
-            a = _rgb(_scaled(tifffile.imread(path, key=0), path), path)
+            a = _rgb(_scaled(tifffile.imread(path, key=0)))
         else:
             with Image.open(path) as im:
                 raw = im.tile[0][3] if im.tile else ''   # the decoder's pixel layout, before exif_transpose copies the image
                 im = ImageOps.exif_transpose(im)
-                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im), path), path)
+                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im)))
                 else:
                     a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
                     if str(raw).endswith(';16B'):
-                        import warnings
                         warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them)")
-    except Exception as e:
-        if isinstance(e, ValueError) and str(path) in str(e): raise
-        raise ValueError(f"cannot read image file {str(path)!r}: {e}") from e
+    except Exception as e: raise ValueError(f"cannot read image file {str(path)!r}: {e}") from e
     return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).contiguous()
 
 # %% ../../nbs/11_restoration.data.ipynb #18c96afe
@@ -132,7 +128,7 @@ def train_val_photos(train:str|Path|None=None, # folder of training photos (None
     tr, va = (load_image_folder(f) if f else load_photos(s) for f, s in ((train, 'train'), (val, 'val')))
     key = lambda im: (tuple(im.shape), hash(im.numpy().tobytes()))
     seen = {key(im): n for n, im in tr}
-    both = [(seen[key(im)], n) for n, im in va if key(im) in seen]
+    both = [(seen[k], n) for n, im in va if (k := key(im)) in seen]
     if both: raise ValueError(f"{len(both)} photo(s) are both training and val photos, e.g. {both[0][0]!r} ({train or 'bundled train'}) "
                               f"= {both[0][1]!r} ({val or 'bundled val'}); split your photos by image")
     return tr, va

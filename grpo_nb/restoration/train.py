@@ -136,7 +136,7 @@ def train_sft(cfg:SFTConfig,          # what to train
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
-    train, val = train_val_photos(cfg.train_images, cfg.val_images)
+    train, val_photos = train_val_photos(cfg.train_images, cfg.val_images)
     ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed)
     rows, t0 = [], time.time()
     cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
@@ -158,7 +158,7 @@ def train_sft(cfg:SFTConfig,          # what to train
         raise TrainingInterrupted(f"Ctrl-C after {len(rows)} of {cfg.steps} SFT steps", part) from None
     df = pd.DataFrame(rows)
     if out is not None:
-        val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val)
+        val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val_photos)
         save_restorer(model.cpu(), out, info={'sft_config': cfg_d, 'val_psnr_mean_mode': val,
                                                      'train_minutes': round((time.time() - t0) / 60, 1)})
     return model.eval(), df
