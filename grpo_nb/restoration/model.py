@@ -19,8 +19,8 @@ from ..checkpoint import load_tensors, load_state_dict_report
 __all__ = ['N_IMAGE_STATS', 'HEAD_INPUTS', 'FRE', 'MODES', 'LayerNorm', 'channel_attention', 'Attention', 'ChannelCrossAttention',
            'FeedForward', 'TransformerBlock', 'Downsample', 'Upsample', 'OverlapPatchEmbed', 'adair_mask',
            'relative_mask', 'frequency_split', 'SpatialGate', 'ChannelGate', 'FreRefine', 'haar', 'quantile',
-           'band_stats', 'image_stats', 'PolicyConfig', 'FreModule', 'Encoded', 'AdaIR', 'reflect_pad', 'pooled_stats',
-           'load_adair_checkpoint']
+           'band_stats', 'image_stats', 'TaskClassifier', 'PolicyConfig', 'FreModule', 'Encoded', 'AdaIR',
+           'is_policy_key', 'reflect_pad', 'pooled_stats', 'load_adair_checkpoint']
 
 # %% ../../nbs/10_restoration.model.ipynb #aee1bca4
 class LayerNorm(nn.Module):
@@ -210,7 +210,7 @@ def band_stats(w:Tensor # one band's coefficients [B, 1, h, w]
                       (kurtosis.log() - 2) / 2, skew.clamp(-5, 5) / 5], 1)
 
 N_IMAGE_STATS = 43
-HEAD_INPUTS = ('encoder', 'image', 'both')
+HEAD_INPUTS = ('encoder', 'image', 'both', 'task')
 
 def image_stats(x:Tensor # images [B, 3, H, W] in [0, 1], H and W at least 8
                )->Tensor: # [B, 43]
@@ -224,6 +224,43 @@ def image_stats(x:Tensor # images [B, 3, H, W] in [0, 1], H and W at least 8
         f += [band_stats(b) for b in bands]
     return torch.cat(f, 1)
 
+# %% ../../nbs/10_restoration.model.ipynb #30ab77ce
+class TaskClassifier(nn.Module):
+    "p(task | x) = softmax(W·image_stats(x) + b): which degradation an input has; fitted by `fit`, never by the policy's optimiser."
+    def __init__(self, tasks:tuple # the degradations it tells apart, in output order
+                ):
+        super().__init__()
+        self.tasks = tuple(tasks)
+        self.register_buffer('weight', torch.zeros(len(self.tasks), N_IMAGE_STATS))
+        self.register_buffer('bias', torch.zeros(len(self.tasks)))
+        self.register_buffer('n_fit', torch.zeros((), dtype=torch.long))   # inputs it was fitted on (0: unfitted)
+
+    def forward(self, stats:Tensor # `image_stats` [B, 43]
+               )->Tensor:          # posterior [B, len(tasks)]
+        if not self.n_fit: raise RuntimeError("TaskClassifier is not fitted: call its `fit` (or `fit_task_classifier`) before using heads with inputs='task'")
+        return F.softmax(stats @ self.weight.T + self.bias, -1)
+
+@patch
+def fit(self:TaskClassifier, stats:Tensor, # `image_stats` [N, 43] of degraded inputs
+        labels:Tensor,                     # their task indices [N] into `tasks`
+        weight_decay:float=1e-3,           # L2 penalty on W (softer posteriors)
+       )->float:                           # accuracy on the fitting data
+    "Fit W and b by L-BFGS on mean cross-entropy + weight_decay·‖W‖²."
+    if stats.shape[1:] != (N_IMAGE_STATS,) or labels.shape != stats.shape[:1]:
+        raise ValueError(f"stats must be [N, {N_IMAGE_STATS}] and labels [N]; got {tuple(stats.shape)} and {tuple(labels.shape)}")
+    if labels.min() < 0 or labels.max() >= len(self.tasks): raise ValueError(f"labels must index tasks {self.tasks}, got values {labels.min()}..{labels.max()}")
+    w, b = torch.zeros_like(self.weight, requires_grad=True), torch.zeros_like(self.bias, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], max_iter=1000, line_search_fn='strong_wolfe')
+    def loss():
+        opt.zero_grad()
+        l = F.cross_entropy(stats @ w.T + b, labels) + weight_decay * w.pow(2).sum()
+        l.backward()
+        return l
+    with torch.enable_grad(): opt.step(loss)
+    with torch.no_grad(): self.weight.copy_(w); self.bias.copy_(b); self.n_fit.fill_(len(labels))
+    return (self(stats).argmax(-1) == labels).float().mean().item()
+
+
 # %% ../../nbs/10_restoration.model.ipynb #daee8272
 @dataclass(frozen=True)
 class PolicyConfig:
@@ -233,10 +270,14 @@ class PolicyConfig:
     fuse_concentration: float = 40.  # initial α+β of the fusion Beta (its mean starts at 0.5, i.e. scale 1)
     hidden: int|None = 32            # hidden width of the heads (None: linear heads)
     parametrization: str = 'mode_concentration' # of the Beta heads (see `BetaHead`): the mode learns at any spread
-    inputs: str = 'encoder'          # what the heads read: 'encoder' (`pooled_stats`), 'image' (`image_stats` of the input) or 'both'
+    inputs: str = 'encoder'          # what the heads read: 'encoder' (`pooled_stats`), 'image' (`image_stats` of the input), 'both', or 'task' (a `TaskClassifier`'s posterior)
+    tasks: tuple = ()                # inputs='task': the degradations the classifier tells apart, e.g. `TASKS`
 
     def __post_init__(self):
         if self.inputs not in HEAD_INPUTS: raise ValueError(f"PolicyConfig.inputs must be one of {HEAD_INPUTS}, got {self.inputs!r}")
+        if (self.inputs == 'task') != bool(self.tasks):
+            raise ValueError(f"PolicyConfig.tasks: name the degradations when inputs='task', and only then; got inputs={self.inputs!r}, tasks={self.tasks!r}")
+        object.__setattr__(self, 'tasks', tuple(self.tasks))   # a list from JSON
 
 # %% ../../nbs/10_restoration.model.ipynb #d7e692fb
 class FreModule(nn.Module):
@@ -263,7 +304,7 @@ class FreModule(nn.Module):
         self.frequency_refine = FreRefine(dim)
         self.rate_conv = nn.Sequential(nn.Conv2d(dim, dim // 8, 1, bias=False), nn.GELU(), nn.Conv2d(dim // 8, 2, 1, bias=False))
         if policy is not None:
-            n_in = {'image': N_IMAGE_STATS, 'encoder': 2 * dim, 'both': 2 * dim + N_IMAGE_STATS}[policy.inputs]
+            n_in = {'image': N_IMAGE_STATS, 'encoder': 2 * dim, 'both': 2 * dim + N_IMAGE_STATS, 'task': len(policy.tasks)}[policy.inputs]
             head = lambda mean, conc: BetaHead(n_in, 2, policy.hidden, mean, conc, policy.parametrization)
             self.policy_rate = head(policy.rate_mean, policy.rate_concentration)
             self.policy_fuse = head(0.5, policy.fuse_concentration)
@@ -351,11 +392,16 @@ class AdaIR(nn.Module):
         self.decoder_level1 = blocks(num_blocks[0], dim * 2, heads[0])
         self.refinement = blocks(num_refinement_blocks, dim * 2, heads[0])
         self.output = nn.Conv2d(dim * 2, out_channels, 3, padding=1, bias=bias)
+        self.task_classifier = TaskClassifier(policy.tasks) if self.policy_config and policy.inputs == 'task' else None
 
     @classmethod
     def tiny(cls, **kw)->AdaIR:
         "A CPU-sized AdaIR (dim 16, blocks (1, 2, 2, 2), one refinement block), relative mask, live frequency branch."
         return cls(**{**dict(dim=16, num_blocks=(1, 2, 2, 2), num_refinement_blocks=1, mask='relative', para1_init=.5), **kw})
+def is_policy_key(k:str)->bool:
+    "True for the state-dict keys of the policy (heads and task classifier), which official AdaIR checkpoints lack."
+    return '.policy_' in k or k.startswith('task_classifier.')
+
 
 # %% ../../nbs/10_restoration.model.ipynb #e67f5d16
 def reflect_pad(x:Tensor,      # images [B, C, H, W]
@@ -388,10 +434,11 @@ def pooled_stats(x:Tensor # features [B, C, h, w]
 
 @patch
 def head_inputs(self:AdaIR, enc:Encoded)->dict[str, Tensor]:
-    "The heads' inputs per FreModule, as `policy_config.inputs` says: `image_stats` of the input [B, 43] and/or `pooled_stats` of its encoder level [B, 2·dim of the module]."
+    "The heads' inputs per FreModule, as `policy_config.inputs` says: `image_stats` of the input [B, 43] and/or `pooled_stats` of its encoder level [B, 2·dim of the module], or the task posterior [B, n_tasks]."
     if not self.decoder: return {}
     kind = self.policy_config.inputs if self.policy_config else 'encoder'
     with torch.no_grad():
+        if kind == 'task': return dict.fromkeys(FRE, self.task_classifier(image_stats(enc.img)))
         img = [image_stats(enc.img)] if kind != 'encoder' else []
         enc_f = lambda f: [pooled_stats(f)] if kind != 'image' else []
         return {n: torch.cat(enc_f(f) + img, -1) for n, f in zip(FRE, (enc.latent, enc.enc3, enc.enc2))}
@@ -474,7 +521,7 @@ def load_adair_checkpoint(path:str|Path,         # Lightning .ckpt, or a state d
     model = AdaIR() if model is None else model
     own = model.state_dict()
     if not any(k in own for k in sd): raise ValueError(f"{path}: none of its {len(sd)} tensors is an AdaIR weight (e.g. {list(sd)[:3]})")
-    missing, unexpected = [k for k in own if k not in sd and '.policy_' not in k], [k for k in sd if k not in own]
+    missing, unexpected = [k for k in own if k not in sd and not is_policy_key(k)], [k for k in sd if k not in own]
     if strict and (missing or unexpected):
         raise ValueError(f"{path}: does not match the model: {len(missing)} missing key(s) {missing[:5]}, "
                          f"{len(unexpected)} unexpected key(s) {unexpected[:5]}; pass strict=False to load the keys that match")

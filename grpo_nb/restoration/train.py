@@ -19,17 +19,17 @@ from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted
 from ..rewards import psnr, RewardMix
-from .model import AdaIR, PolicyConfig, FRE, MODES
+from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval
 
 # %% auto #0
-__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'SFTConfig',
-           'freeze_policy', 'val_psnr', 'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora',
-           'set_trainable', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean',
-           'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers',
-           'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
-           'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo', 'train_heads_exact', 'task_group',
-           'select_worst']
+__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'task_heads',
+           'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'train_sft', 'sharpen_frequency_branch',
+           'add_lora', 'merge_lora', 'set_trainable', 'best_of', 'restore', 'image_metrics', 'eval_inputs',
+           'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change', 'change_summary',
+           'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
+           'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
+           'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -77,9 +77,25 @@ def with_heads(model:AdaIR, policy:PolicyConfig, # the new heads' configuration
     arch = {**getattr(model, 'arch', {}), 'policy': asdict(policy)}
     with torch.random.fork_rng():   # the caller's random state stays as it was
         torch.manual_seed(seed); new = build_adair(arch)
-    missing, unexpected = load_state_dict_report(new, {k: v for k, v in model.state_dict().items() if '.policy_' not in k}, strict=False)
-    if unexpected or any('.policy_' not in k for k in missing): raise ValueError(f"model: not the architecture {arch}: {unexpected[:3] or missing[:3]}")
+    missing, unexpected = load_state_dict_report(new, {k: v for k, v in model.state_dict().items() if not is_policy_key(k)}, strict=False)
+    if unexpected or not all(map(is_policy_key, missing)): raise ValueError(f"model: not the architecture {arch}: {unexpected[:3] or missing[:3]}")
     return new.train(model.training)
+
+# %% ../../nbs/13_restoration.train.ipynb #eb1ea7d6
+def task_heads(policy:PolicyConfig, tasks=TASKS)->PolicyConfig:
+    "`policy` with linear heads reading the posterior over `tasks` of a `TaskClassifier`."
+    return replace(policy, inputs='task', tasks=tuple(tasks), hidden=None)
+
+def fit_task_classifier(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs: the training photos
+                        patch:int=128, n:int=560,    # patches of that side to fit on, drawn as `RestorationPatches` draws them
+                        seed:int=0, weight_decay:float=1e-3)->float: # accuracy on those patches
+    "Fit `model.task_classifier` on `n` degraded patches of `images`, labelled with their task."
+    if model.task_classifier is None: raise ValueError(f"model: its heads read {model.policy_config and model.policy_config.inputs!r}, not 'task'; see `task_heads`")
+    data = RestorationPatches(images, model.task_classifier.tasks, patch, n=n, seed=seed)
+    items = [data[i] for i in range(n)]
+    stats = image_stats(torch.stack([d['degraded'] for d in items]))
+    return model.task_classifier.fit(stats, torch.tensor([d['task'] for d in items]), weight_decay)
+
 
 # %% ../../nbs/13_restoration.train.ipynb #e48c9d3a
 @dataclass
@@ -457,7 +473,7 @@ class GRPORunConfig:
     lora_r: int = 4                   # --lora_r
     lora_alpha: float = 4.            # --lora_alpha
     policy_lr: float = 1e-2           # learning rate of the heads (the backbone uses GRPOConfig.lr)
-    head_inputs: str|None = None      # fresh heads reading this (`PolicyConfig.inputs`, see `with_heads`); None: the checkpoint's heads
+    head_inputs: str|None = 'task'    # heads reading this (`PolicyConfig.inputs`; 'task': `task_heads` over `tasks`), fresh unless the checkpoint's read it; None: the checkpoint's heads
     stack_group: bool = False         # decode the group as one batch instead of a loop
     worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
@@ -540,12 +556,15 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
     set_seed(cfg.seed)
     model = start_model(run.ckpt)
-    if run.head_inputs and run.head_inputs != model.policy_config.inputs: model = with_heads(model, replace(model.policy_config, inputs=run.head_inputs))
+    train, val_photos = train_val_photos(run.train_images, run.val_images)
+    if run.head_inputs and run.head_inputs != model.policy_config.inputs:
+        heads = task_heads(model.policy_config, run.tasks) if run.head_inputs == 'task' else replace(model.policy_config, inputs=run.head_inputs, tasks=())
+        model = with_heads(model, heads)
+    if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed)
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
-    train, val_photos = train_val_photos(run.train_images, run.val_images)
     data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed)
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
