@@ -398,6 +398,7 @@ class AdaIR(nn.Module):
     def tiny(cls, **kw)->AdaIR:
         "A CPU-sized AdaIR (dim 16, blocks (1, 2, 2, 2), one refinement block), relative mask, live frequency branch."
         return cls(**{**dict(dim=16, num_blocks=(1, 2, 2, 2), num_refinement_blocks=1, mask='relative', para1_init=.5), **kw})
+
 def is_policy_key(k:str)->bool:
     "True for the state-dict keys of the policy (heads and task classifier), which official AdaIR checkpoints lack."
     return '.policy_' in k or k.startswith('task_classifier.')
