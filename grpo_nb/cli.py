@@ -124,6 +124,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
     p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
     p.add_argument('--head_inputs', choices=(*HEAD_INPUTS, 'checkpoint'), default='task', help="fresh heads reading 'task', the posterior of a degradation classifier fitted on the training patches (the default), 'encoder' features, 'image' statistics or 'both'; 'checkpoint' keeps the checkpoint's heads")
+    p.add_argument('--rate_concentration', type=float, help="fresh heads' initial α+β of the mask-ratio Betas (default 10, half PolicyConfig's); lower: GRPO samples wider")
+    p.add_argument('--fuse_concentration', type=float, help="the same for the fusion-scale Betas (default 20)")
     p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters); the default unless --train_backbone')
     p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
@@ -171,6 +173,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
+                        rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
                         worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=tuple(a.eval_modes.split(',')))
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None

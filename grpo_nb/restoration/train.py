@@ -23,13 +23,13 @@ from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval
 
 # %% auto #0
-__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads', 'task_heads',
-           'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'train_sft', 'sharpen_frequency_branch',
-           'add_lora', 'merge_lora', 'set_trainable', 'best_of', 'restore', 'image_metrics', 'eval_inputs',
-           'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change', 'change_summary',
-           'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
-           'GRPORunConfig', 'start_model', 'worst_dataset', 'plot_curves', 'sample_grid', 'train_grpo',
-           'train_heads_exact', 'task_group', 'select_worst']
+__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads',
+           'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'train_sft',
+           'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'best_of', 'restore', 'image_metrics',
+           'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change',
+           'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks',
+           'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid',
+           'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -459,6 +459,7 @@ def action_ceiling(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
 
 # %% ../../nbs/13_restoration.train.ipynb #060b6bae
 SFT_CKPT = 'checkpoints/adair_tiny_sft.safetensors'
+FRESH_SPREAD = dict(rate_concentration=10., fuse_concentration=20.) # fresh heads' initial α+β: half `PolicyConfig`'s, so GRPO samples wider ("A wider start")
 
 @dataclass
 class GRPORunConfig:
@@ -474,6 +475,8 @@ class GRPORunConfig:
     lora_alpha: float = 4.            # --lora_alpha
     policy_lr: float = 1e-2           # learning rate of the heads (the backbone uses GRPOConfig.lr)
     head_inputs: str|None = 'task'    # heads reading this (`PolicyConfig.inputs`; 'task': `task_heads` over `tasks`), fresh unless the checkpoint's read it; None: the checkpoint's heads
+    rate_concentration: float|None = None # fresh heads' initial α+β of the mask-ratio Betas (None: `FRESH_SPREAD`'s 10); lower samples wider
+    fuse_concentration: float|None = None # the same for the fusion-scale Betas (None: 20)
     stack_group: bool = False         # decode the group as one batch instead of a loop
     worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
@@ -491,6 +494,16 @@ def start_model(ckpt:str|None=None)->AdaIR:
     path = Path(ckpt) if ckpt else data_path(*SFT_CKPT.split('/'))
     if path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path): return load_restorer(path)[0]
     return load_adair_checkpoint(path)[0]
+
+def run_heads(model:AdaIR, run:GRPORunConfig)->AdaIR:
+    "`model` with the heads `run` trains: fresh ones reading `run.head_inputs` at the run's starting spread, or its own."
+    spread = {k: v for k in FRESH_SPREAD if (v := getattr(run, k)) is not None}
+    if not run.head_inputs or run.head_inputs == model.policy_config.inputs:
+        if spread: raise ValueError(f"GRPORunConfig: {', '.join(spread)} set the spread of fresh heads, but this run keeps the checkpoint's heads "
+                                    f"(head_inputs={run.head_inputs!r}; they read {model.policy_config.inputs!r}): drop them or pick other head_inputs")
+        return model
+    heads = task_heads(model.policy_config, run.tasks) if run.head_inputs == 'task' else replace(model.policy_config, inputs=run.head_inputs, tasks=())
+    return with_heads(model, replace(heads, **{**FRESH_SPREAD, **spread}))
 
 # %% ../../nbs/13_restoration.train.ipynb #739e2e3c
 def worst_dataset(run:GRPORunConfig)->list:
@@ -555,11 +568,8 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
     set_seed(cfg.seed)
-    model = start_model(run.ckpt)
+    model = run_heads(start_model(run.ckpt), run)
     train, val_photos = train_val_photos(run.train_images, run.val_images)
-    if run.head_inputs and run.head_inputs != model.policy_config.inputs:
-        heads = task_heads(model.policy_config, run.tasks) if run.head_inputs == 'task' else replace(model.policy_config, inputs=run.head_inputs, tasks=())
-        model = with_heads(model, heads)
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed)
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
