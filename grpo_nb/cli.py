@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted
 from .restoration.data import TASKS
-from .restoration.train import start_model
+from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
@@ -124,8 +124,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
     p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
     p.add_argument('--head_inputs', choices=(*HEAD_INPUTS, 'checkpoint'), default='task', help="fresh heads reading 'task', the posterior of a degradation classifier fitted on the training patches (the default), 'encoder' features, 'image' statistics or 'both'; 'checkpoint' keeps the checkpoint's heads")
-    p.add_argument('--rate_concentration', type=float, help="fresh heads' initial α+β of the mask-ratio Betas (default 10, half PolicyConfig's); lower: GRPO samples wider")
-    p.add_argument('--fuse_concentration', type=float, help="the same for the fusion-scale Betas (default 20)")
+    p.add_argument('--rate_concentration', type=float, help=f"fresh heads' initial α+β of the mask-ratio Betas (default {FRESH_SPREAD['rate_concentration']:g}, half PolicyConfig's); lower: GRPO samples wider")
+    p.add_argument('--fuse_concentration', type=float, help=f"the same for the fusion-scale Betas (default {FRESH_SPREAD['fuse_concentration']:g})")
     p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters); the default unless --train_backbone')
     p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
