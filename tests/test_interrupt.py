@@ -4,6 +4,7 @@ import os, re, signal, subprocess, sys, time, pathlib
 import pandas as pd, pytest
 
 grpo_nb = pathlib.Path(sys.executable).parent / 'grpo_nb'
+CTRL_C = dict(preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as from a terminal, even if these tests run in a shell's background job (SIGINT ignored)
 
 def _train(run_dir, *extra):
     return [str(grpo_nb), 'train', 'bandit', '--epochs', '40', '--run_dir', str(run_dir), '--no_progress', *extra]
@@ -12,7 +13,7 @@ def _train(run_dir, *extra):
 def test_signal_saves_and_resumes(tmp_path, sig):
     run_dir = tmp_path / 'run'
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
-    p = subprocess.Popen(_train(run_dir), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(_train(run_dir), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **CTRL_C)
     t0 = time.time()
     while not (run_dir / 'metrics.csv').exists():       # training has started
         assert p.poll() is None and time.time() - t0 < 120, 'training did not start'
@@ -35,7 +36,7 @@ def test_sft_ctrl_c_keeps_the_weights(tmp_path):
     out = tmp_path / 'sft.safetensors'
     p = subprocess.Popen([str(grpo_nb), 'train', 'restoration', '--stage', 'sft', '--sft_steps', '5000', '--patch', '32',
                           '--batch_size', '2', '--out', str(out)],
-                         env={**os.environ, 'OMP_NUM_THREADS': '1'}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         env={**os.environ, 'OMP_NUM_THREADS': '1'}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **CTRL_C)
     err = []
     reader = threading.Thread(target=lambda: err.extend(iter(lambda: p.stderr.read(1), '')), daemon=True); reader.start()
     t0 = time.time()
