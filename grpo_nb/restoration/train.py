@@ -475,8 +475,8 @@ class GRPORunConfig:
     lora_alpha: float = 4.            # --lora_alpha
     policy_lr: float = 1e-2           # learning rate of the heads (the backbone uses GRPOConfig.lr)
     head_inputs: str|None = 'task'    # heads reading this (`PolicyConfig.inputs`; 'task': `task_heads` over `tasks`), fresh unless the checkpoint's read it; None: the checkpoint's heads
-    rate_concentration: float|None = None # fresh heads' initial α+β of the mask-ratio Betas (None: `FRESH_SPREAD`'s 10); lower samples wider
-    fuse_concentration: float|None = None # the same for the fusion-scale Betas (None: 20)
+    rate_concentration: float|None = None # fresh heads' initial α+β of the mask-ratio Betas (None: `FRESH_SPREAD`'s); lower samples wider
+    fuse_concentration: float|None = None # the same for the fusion-scale Betas (None: `FRESH_SPREAD`'s)
     stack_group: bool = False         # decode the group as one batch instead of a loop
     worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
