@@ -58,9 +58,10 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
 
 # %% ../nbs/90_cli.ipynb #0edffb28
 class PrintEpochs(Callback):
-    "Print one line per epoch with the given metrics (silent off rank 0 or when `quiet`)."
+    "Print one line per epoch with the given metrics (silent off rank 0 or when `quiet`); `seconds` times the fit."
     def __init__(self, keys:list[str], quiet:bool=False): self.keys, self.quiet = keys, quiet
     def on_fit_start(self, trainer):
+        self.started = time.time()
         if not self.quiet and trainer.rank == 0: print('epoch ' + ' '.join(f'{k:>22}' for k in self.keys), flush=True)
     def on_epoch_end(self, trainer, metrics:dict):
         if self.quiet or trainer.rank != 0: return
@@ -68,6 +69,7 @@ class PrintEpochs(Callback):
         vals = {k: sum(r.get(k, float('nan')) for r in rows) / max(len(rows), 1) for k in self.keys}
         vals.update({k: v for k, v in metrics.items() if k in self.keys})
         print(f'{trainer.epoch:5d} ' + ' '.join(f'{vals.get(k, float("nan")):22.4f}' for k in self.keys), flush=True)
+    def on_fit_end(self, trainer): self.seconds, self.ended = time.time() - self.started, time.time()
 
 # %% ../nbs/90_cli.ipynb #998419c0
 def train_bandit_cmd(a:argparse.Namespace)->dict:
@@ -183,10 +185,11 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
                       best_metric='restoration/reward_gain', best_mode='max', log_every=5)
     reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe, heavy_topk=a.grpo_heavy_topk)
     keys = ['reward/total_mean', 'kl/closed_form', 'restoration/psnr_gain', 'restoration/reward_gain']
-    t0 = time.time()
-    trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[PrintEpochs(keys, quiet=a.json)], resume=resume, evaluate=not a.no_eval)
-    res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round((time.time() - t0) / 60, 2)}
+    log = PrintEpochs(keys, quiet=a.json)
+    trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log], resume=resume, evaluate=not a.no_eval)
+    res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round(log.seconds / 60, 2)}
     if rows is not None:
+        res['eval_minutes'] = round((time.time() - log.ended) / 60, 2)   # saving the run, then scoring SFT and GRPO on the val photos
         s = summarize(rows)
         if a.json: res['table'] = {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}
         else: print(format_table(s))
