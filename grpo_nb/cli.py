@@ -69,7 +69,9 @@ class PrintEpochs(Callback):
         vals = {k: sum(r.get(k, float('nan')) for r in rows) / max(len(rows), 1) for k in self.keys}
         vals.update({k: v for k, v in metrics.items() if k in self.keys})
         print(f'{trainer.epoch:5d} ' + ' '.join(f'{vals.get(k, float("nan")):22.4f}' for k in self.keys), flush=True)
-    def on_fit_end(self, trainer): self.seconds, self.ended = time.time() - self.started, time.time()
+    def on_fit_end(self, trainer):
+        self.ended = time.time()
+        self.seconds = self.ended - self.started
 
 # %% ../nbs/90_cli.ipynb #998419c0
 def train_bandit_cmd(a:argparse.Namespace)->dict:
