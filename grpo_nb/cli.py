@@ -145,6 +145,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--val_images', default=None, help='folder of your own val photos, for the curves, samples and final table (default: the bundled val split)')
     p.add_argument('--eval_modes', default='official,mean,best_of_4', help='modes of the final evaluation')
     p.add_argument('--no_eval', action='store_true', help='skip the final evaluation')
+    p.add_argument('--confirm_level', type=lambda v: None if v.lower() == 'none' else float(v), default=None,
+                   help="e.g. 0.95: after GRPO, keep a task's new actions only if the lower confidence bound at this level of their PSNR gain on the whole training photos is above 0, and put the others back to the start (default: keep all)")
 
 # %% ../nbs/90_cli.ipynb #cd5f7a0e
 def _is_trainer_checkpoint(path)->bool:
@@ -154,6 +156,7 @@ def _is_trainer_checkpoint(path)->bool:
 
 def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
+    import pandas as pd
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
@@ -178,7 +181,8 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
                         rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
-                        worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=tuple(a.eval_modes.split(',')))
+                        worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=tuple(a.eval_modes.split(',')),
+                        confirm_level=a.confirm_level)
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
     a.run_dir = a.run_dir or time.strftime('runs/restoration-%Y%m%d-%H%M%S')
@@ -190,6 +194,10 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     log = PrintEpochs(keys, quiet=a.json)
     trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log], resume=resume, evaluate=not a.no_eval)
     res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round(log.seconds / 60, 2)}
+    if (gains := Path(a.run_dir) / 'task_gains.csv').exists():   # what `confirm_tasks` kept
+        g = pd.read_csv(gains, index_col='task')
+        res['tasks_kept'], res['tasks_reset'] = g.index[g.kept].tolist(), g.index[~g.kept].tolist()
+        if not a.json: print(f"\nPSNR gain on the whole training photos, per task ({gains}); tasks whose lower bound is not above 0 go back to the start:\n{g.round(4).to_string()}\n")
     if rows is not None:
         res['eval_minutes'] = round((time.time() - log.ended) / 60, 2)   # saving the run, then scoring SFT and GRPO on the val photos
         s = summarize(rows)

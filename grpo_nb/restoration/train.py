@@ -29,7 +29,8 @@ __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 's
            'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change',
            'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks',
            'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid',
-           'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
+           'task_gains', 'keep_task_heads', 'confirm_tasks', 'train_grpo', 'train_heads_exact', 'task_group',
+           'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -484,9 +485,11 @@ class GRPORunConfig:
     val_images: str|None = None       # folder of val photos for the curves, samples and final table (None: the bundled val split)
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
     eval_tasks: tuple = TASKS         # tasks of the final evaluation
+    confirm_level: float|None = None  # keep a task's tuned actions only if the one-sided lower confidence bound (this level) of `task_gains` on the whole training photos is above 0 (None: keep every task; task heads only)
 
     def __post_init__(self):
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
+        if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
 
 def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
@@ -555,6 +558,51 @@ def sample_grid(start:AdaIR, tuned:AdaIR, clean:Tensor, # one clean image [3,H,W
     plt.close(fig)
     return fig
 
+# %% ../../nbs/13_restoration.train.ipynb #715163fc
+@torch.no_grad()
+def task_gains(start:AdaIR, tuned:AdaIR, images:list, # (name, clean [3,H,W]) pairs: held-out photos, or whole training photos
+               tasks=TASKS, seeds=(100, 101),         # degradations, and the seeds of their draws
+               progress:bool=False)->pd.DataFrame:    # per task: gain and se (dB), photos_up, photos
+    "Mean-mode PSNR change of `tuned` over `start` per task: mean and standard error over the photos, each photo averaged over the draws."
+    rows = [{'task': task, 'image': name, 'gain': (psnr(restore(tuned, x), y) - psnr(restore(start, x), y)).item()}
+            for seed in seeds for j, t, name, task, y, x in eval_inputs(images, tasks, seed, desc='task gains', progress=progress)]
+    g = pd.DataFrame(rows).groupby(['task', 'image'], sort=False).gain.mean().groupby('task', sort=False)
+    return pd.DataFrame({'gain': g.mean(), 'se': g.std() / np.sqrt(g.count()), 'photos_up': g.apply(lambda s: int((s > 0).sum())), 'photos': g.count()})
+
+def keep_task_heads(tuned:AdaIR, start:AdaIR, # a restorer with task heads, and the one it was tuned from
+                    keep,                     # tasks whose tuned actions stay; the others act as under `start`
+                   )->AdaIR:                  # `tuned`, changed in place
+    "Set the task heads' columns of the tasks not in `keep` so that those tasks get `start`'s actions again."
+    pc = tuned.policy_config
+    if not pc or pc.inputs != 'task' or pc.hidden is not None:
+        raise ValueError(f"tuned: keep_task_heads needs linear heads reading the task posterior (`task_heads`), not {pc}")
+    if unknown := set(keep) - set(pc.tasks): raise ValueError(f"keep: unknown tasks {sorted(unknown)}; the heads know {pc.tasks}")
+    cols = [i for i, t in enumerate(pc.tasks) if t not in keep]
+    with torch.no_grad():
+        for n in FRE:
+            for k in ('rate', 'fuse'):
+                new, old = getattr(getattr(tuned, n), f'policy_{k}').out, getattr(getattr(start, n), f'policy_{k}').out
+                new.weight[:, cols] = old.weight[:, cols] + (old.bias - new.bias)[:, None]   # W·onehot(t) + b = the start's
+    return tuned
+
+# %% ../../nbs/13_restoration.train.ipynb #93cb142b
+def confirm_tasks(start:AdaIR, tuned:AdaIR, photos:list, # the starting and tuned restorers, and the photos to check on
+                  run:GRPORunConfig, progress:bool=False,
+                 )->pd.DataFrame|None:                  # `task_gains` with a column `kept`; None when skipped
+    "Keep the tuned actions of the tasks whose PSNR gain on `photos` has a lower confidence bound (Student's t, level `run.confirm_level`) above 0; put the others back to the start (in place)."
+    import warnings
+    from scipy.stats import t as student_t
+    if run.confirm_level is None: return None
+    pc = tuned.policy_config
+    if not pc or pc.inputs != 'task':
+        warnings.warn(f"confirm_level={run.confirm_level}: skipped, the heads read {pc and pc.inputs!r}, not the task (see `keep_task_heads`)")
+        return None
+    gains = task_gains(start, tuned, photos, pc.tasks, progress=progress)
+    gains['lower'] = gains.gain - student_t.ppf(run.confirm_level, gains.photos - 1) * gains.se
+    gains['kept'] = gains.lower > 0
+    keep_task_heads(tuned, start, gains.index[gains.kept])
+    return gains
+
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
@@ -570,6 +618,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     set_seed(cfg.seed)
     model = run_heads(start_model(run.ckpt), run)
     train, val_photos = train_val_photos(run.train_images, run.val_images)
+    if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed)
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
@@ -580,10 +629,13 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
+    gains = confirm_tasks(start, tuned, train, run, cfg.progress) if trainer.rank == 0 else None
     rows = None
     if trainer.rank == 0 and trainer.run_dir is not None:
         out = trainer.run_dir
-        save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run)})
+        save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run),
+                                                            **({} if gains is None else {'tasks_kept': gains.index[gains.kept].tolist()})})
+        if gains is not None: gains.to_csv(out / 'task_gains.csv')
         plot_curves(df, out / 'curves.png')
         sample_grid(start, tuned, val_photos[0][1], path=out / 'samples.png')
     if evaluate and trainer.rank == 0:
