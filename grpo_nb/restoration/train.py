@@ -594,8 +594,8 @@ def confirm_tasks(start:AdaIR, tuned:AdaIR, photos:list, # the starting and tune
     from scipy.stats import t as student_t
     if run.confirm_level is None: return None
     pc = tuned.policy_config
-    if not pc or pc.inputs != 'task':
-        warnings.warn(f"confirm_level={run.confirm_level}: skipped, the heads read {pc and pc.inputs!r}, not the task (see `keep_task_heads`)")
+    if not pc or pc.inputs != 'task' or pc.hidden is not None:   # what `keep_task_heads` can reset, checked before the scoring
+        warnings.warn(f"confirm_level={run.confirm_level}: skipped, the heads are not linear heads reading the task ({pc}; see `keep_task_heads`)")
         return None
     gains = task_gains(start, tuned, photos, pc.tasks, progress=progress)
     gains['lower'] = gains.gain - student_t.ppf(run.confirm_level, gains.photos - 1) * gains.se
