@@ -228,8 +228,9 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     part = out.with_name(out.name + '.partial')       # rows land here as they are scored; renamed to --out when all are done
     part.unlink(missing_ok=True)
     try:
-        rows = evaluate_restorer({label: model}, images, tasks, modes, reward, a.seed, progress=not a.json, out=part)
-        if base: rows = pd.concat([rows, evaluate_restorer({'baseline': base}, images, tasks, (a.baseline_mode,), reward, a.seed, progress=not a.json, out=part)], ignore_index=True)
+        score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not a.json, out=part, tile=a.tile, overlap=a.tile_overlap)
+        rows = score({label: model}, modes)
+        if base: rows = pd.concat([rows, score({'baseline': base}, (a.baseline_mode,))], ignore_index=True)
     except BaseException:
         if part.exists(): print(f"grpo_nb eval: the rows scored before this failure are in {part}", file=sys.stderr)
         raise
@@ -312,6 +313,8 @@ def build_parser()->argparse.ArgumentParser:
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
     er.add_argument('--seed', type=int, default=0, help='degradation seed')
     er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
+    er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 1.9 kB per pixel restored at once); default: whole photos')
+    er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged)')
     er.add_argument('--json', action='store_true')
     er.set_defaults(func=eval_restoration_cmd)
     pr = sub.add_parser('probe', help='how much each policy action changes the output').add_subparsers(dest='domain', required=True)

@@ -25,12 +25,12 @@ from .data import TASKS, load_photos, train_val_photos, RestorationPatches, Rest
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads',
            'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'train_sft',
-           'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'best_of', 'restore', 'image_metrics',
-           'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change',
-           'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks',
-           'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid',
-           'task_gains', 'keep_task_heads', 'confirm_tasks', 'train_grpo', 'train_heads_exact', 'task_group',
-           'select_worst']
+           'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling',
+           'tiled', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean',
+           'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers',
+           'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
+           'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'keep_task_heads', 'confirm_tasks',
+           'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -222,6 +222,33 @@ def set_trainable(model:AdaIR, policy_only:bool=False, lora:bool=False)->AdaIR:
         p.requires_grad_('.policy_' in n or ('lora_' in n) or (not policy_only and not lora))
     return model
 
+# %% ../../nbs/13_restoration.train.ipynb #4f637566
+def tile_starts(n:int, tile:int, stride:int)->list[int]:
+    "Offsets of tiles of side `tile`, `stride` apart, that cover [0, n); the last one ends at n."
+    return sorted({*range(0, max(n - tile, 0), stride), max(n - tile, 0)})
+
+def check_tiling(tile:int|None, overlap:int):
+    "A `ValueError` unless `tile` is None (no tiling) or at least 16 px with 0 ≤ `overlap` < `tile`."
+    if tile is not None and not (tile >= 16 and 0 <= overlap < tile):
+        raise ValueError(f"tile, overlap: expected a tile of at least 16 px and 0 ≤ overlap < tile, got tile={tile}, overlap={overlap}")
+
+def tiled(f, x:Tensor,        # images [B, C, H, W]; `f` maps [B, C, h, w] to [B, ..., h, w]
+          tile:int|None=None, # tile side in px (None: the whole image at once)
+          overlap:int=32,     # px that neighbouring tiles share, averaged
+         )->Tensor:           # [B, ..., H, W]
+    "`f` applied to overlapping tiles of `x`, averaged where tiles overlap."
+    H, W = x.shape[-2:]
+    check_tiling(tile, overlap)
+    if tile is None or (H <= tile and W <= tile): return f(x)
+    out = count = None
+    for i in tile_starts(H, tile, tile - overlap):
+        for j in tile_starts(W, tile, tile - overlap):
+            y = f(x[..., i:i + tile, j:j + tile])
+            if out is None: out, count = y.new_zeros(*y.shape[:-2], H, W), y.new_zeros(H, W)
+            out[..., i:i + tile, j:j + tile] += y
+            count[i:i + tile, j:j + tile] += 1
+    return out / count
+
 # %% ../../nbs/13_restoration.train.ipynb #80c1815f
 def best_of(mode:str)->int|None:
     "N of the evaluation mode 'best_of_N', None for a model mode ('official', 'mean', 'sample'); a `ValueError` for anything else."
@@ -235,13 +262,16 @@ def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
             mode:str='mean',            # 'official', 'mean', 'sample' or 'best_of_N'
             clean:Tensor|None=None,     # ground truth, needed by best_of_N
             reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix())
+            tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole)
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
     "Restore `x` in an evaluation mode."
     n = best_of(mode)
-    if n is None: return model(x, mode=mode).clamp(0, 1)
+    if n is None: return tiled(lambda t: model(t, mode=mode).clamp(0, 1), x, tile, overlap)
     if clean is None: raise ValueError(f"mode {mode!r} picks the best sample against the ground truth: pass clean=")
-    enc = model.encode(x); pol = model.policy(model.head_inputs(enc))
-    outs = torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)     # [B, n, 3, H, W]
+    def samples(t):                     # n samples of one encoding, [B, n, 3, h, w]
+        enc = model.encode(t); pol = model.policy(model.head_inputs(enc))
+        return torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)
+    outs = tiled(samples, x, tile, overlap)
     r = (reward or RewardMix())(outs.flatten(0, 1), clean.repeat_interleave(n, 0)).total.view(-1, n)
     return outs[torch.arange(len(x)), r.argmax(1)]
 
@@ -270,19 +300,21 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       modes=('official', 'mean', 'best_of_4'), # evaluation modes (see `restore`)
                       reward:RewardMix|None=None, seed:int=0, progress:bool=True,
                       out:str|Path|None=None, # also append each image × task's rows to this CSV as they are scored (a crash keeps them)
+                      tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole photos)
                      )->pd.DataFrame:         # one row per model × image × task × mode
     "Degrade every image with every task (seeded) and score every model in every mode."
     from grpo_nb.restoration.data import item_seed, _named
     from grpo_nb.rewards import LPIPS_MIN_SIDE
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
     for mode in modes: best_of(mode)
+    check_tiling(tile, overlap)
     reward, rows = reward or RewardMix(), []
     for j, t, name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         new = []
         for label, model in models.items():
             for mode in modes:
                 torch.manual_seed(item_seed(seed, j, t, 1))
-                m = image_metrics(restore(model, x, mode, y, reward), y, reward)
+                m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
                 new.append({'model': label, 'image': name, 'task': task, 'mode': mode, **{k: v[0] for k, v in m.items()}})
         if out is not None: pd.DataFrame(new).to_csv(out, mode='a', header=not Path(out).exists(), index=False)
         rows += new
