@@ -113,6 +113,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--patch', type=int, default=None, help='training patch side (default: 64 for SFT, 128 for GRPO)')
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
+    p.add_argument('--recolour', action='store_true', help='--stage sft: give each clean patch a random colour and exposure before degrading it')
     p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
     p.add_argument('--fre_temperature', type=float, default=None,
                    help='--stage sft: first set the band cross-attention temperatures (with --ckpt) or start every FreModule cross-attention at it (from scratch)')
@@ -169,7 +170,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
         if model is not None: sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale, tuple(a.fre_modules.split(',')) if a.fre_modules else FRE)
         elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
         else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
-        cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed,
+        cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed, recolour=a.recolour,
                         device=a.device, progress=not a.no_progress, train_images=a.train_images, val_images=a.val_images)
         model, df = train_sft(cfg, out, model)
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}

@@ -19,7 +19,7 @@ from ..core import check_images, data_path
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'TASKS', 'DEGRADATIONS', 'rng', 'item_seed', 'read_image', 'photo_split', 'load_photos',
            'load_image_folder', 'train_val_photos', 'line_kernel', 'gaussian_kernel', 'convolve', 'add_noise',
-           'add_rain', 'depth_proxy', 'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade',
+           'add_rain', 'depth_proxy', 'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade', 'recolour',
            'RestorationPatches', 'RestorationEval', 'show_images', 'show_degradations']
 
 # %% ../../nbs/11_restoration.data.ipynb #b60e2fe6
@@ -304,6 +304,17 @@ def _window(img:Tensor, y:int, x:int, p:int)->tuple[Tensor, int, int]:
     oy, ox = (min(max(c - (w - p) // 2, 0), max(s - w, 0)) for c, s in ((y, img.shape[1]), (x, img.shape[2])))
     return img[:, oy:oy + w, ox:ox + w], y - oy, x - ox
 
+def recolour(img:Tensor,           # a clean image [3, H, W] in [0, 1]
+             g:torch.Generator,     # where the draws come from
+             gain:float=0.2,        # per-channel gains are drawn from [1 − gain, 1 + gain]
+             log_gamma:float=0.6,   # the gamma is exp(u), u drawn from [−log_gamma, log_gamma]
+            )->Tensor:
+    "The image with its channels shuffled, each scaled by its own gain, clipped, then raised to a gamma."
+    perm = torch.randperm(3, generator=g)
+    k = 1 + gain * (2 * torch.rand(3, 1, 1, generator=g) - 1)
+    gamma = torch.exp(log_gamma * (2 * torch.rand(1, generator=g) - 1))
+    return (img[perm] * k).clamp(0, 1) ** gamma
+
 class RestorationPatches(Dataset):
     "Degraded/clean training patch pairs; item `i` depends only on (`seed`, `i`)."
     def __init__(self, images:list,  # (name, [3,H,W]) pairs, e.g. `load_photos('train')`, or bare tensors
@@ -311,9 +322,10 @@ class RestorationPatches(Dataset):
                  patch:int=64,       # patch side in pixels
                  n:int=1024,         # number of items
                  seed:int=0,         # base seed
-                 flip:bool=True):    # random horizontal flips
+                 flip:bool=True,     # random horizontal flips
+                 recolour:bool=False): # a random `recolour` of each clean image before it is degraded
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, patch)
-        self.patch, self.n, self.seed, self.flip = patch, n, seed, flip
+        self.patch, self.n, self.seed, self.flip, self.recolour = patch, n, seed, flip, recolour
 
     def __len__(self): return self.n
 
@@ -327,6 +339,7 @@ def __getitem__(self:RestorationPatches, i:int):
     y, x = (int(torch.randint(s - p + 1, (1,), generator=g)) for s in img.shape[1:])
     flip = self.flip and bool(torch.rand(1, generator=g) < 0.5)
     img, y, x = _window(img, y, x, p)
+    if self.recolour: img = recolour(img, g)
     def crop(im): return im[:, y:y + p, x:x + p].flip(-1) if flip else im[:, y:y + p, x:x + p].clone()
     return {'degraded': crop(self._fns[t](img, seed=g)), 'clean': crop(img), 'task': t}
 

@@ -112,6 +112,7 @@ class SFTConfig:
     weight_decay: float = 1e-4 # AdamW weight decay
     max_grad_norm: float = 1.0 # gradient clipping
     seed: int = 0              # data and initialisation
+    recolour: bool = False     # give each clean patch a random colour and exposure before degrading it (see `recolour`)
     train_images: str|None = None # folder of training photos (None: the bundled train split)
     val_images: str|None = None   # folder of photos for the val PSNR table (None: the bundled val split)
     device: str = 'cpu'        # where to train
@@ -154,7 +155,7 @@ def train_sft(cfg:SFTConfig,          # what to train
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
     train, val_photos = train_val_photos(cfg.train_images, cfg.val_images)
-    ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed)
+    ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed, recolour=cfg.recolour)
     rows, t0 = [], time.time()
     cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
     bar = tqdm(range(cfg.steps), desc='sft', disable=not cfg.progress)
