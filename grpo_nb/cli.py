@@ -113,7 +113,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--patch', type=int, default=None, help='training patch side (default: 64 for SFT, 128 for GRPO)')
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
-    p.add_argument('--recolour', action='store_true', help='--stage sft: give each clean patch a random colour and exposure before degrading it')
+    p.add_argument('--recolour', type=float, nargs='?', const=1., default=0., metavar='SHARE', help='--stage sft: give clean patches a random colour and exposure before they are degraded (all of them, or this share)')
     p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
     p.add_argument('--fre_temperature', type=float, default=None,
                    help='--stage sft: first set the band cross-attention temperatures (with --ckpt) or start every FreModule cross-attention at it (from scratch)')

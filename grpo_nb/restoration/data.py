@@ -323,8 +323,9 @@ class RestorationPatches(Dataset):
                  n:int=1024,         # number of items
                  seed:int=0,         # base seed
                  flip:bool=True,     # random horizontal flips
-                 recolour:bool=False): # a random `recolour` of each clean image before it is degraded
+                 recolour:float=0.): # share of items whose clean image gets a random `recolour` before it is degraded
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, patch)
+        if not 0 <= recolour <= 1: raise ValueError(f"recolour: expected a share of items in [0, 1], got {recolour}")
         self.patch, self.n, self.seed, self.flip, self.recolour = patch, n, seed, flip, recolour
 
     def __len__(self): return self.n
@@ -339,7 +340,7 @@ def __getitem__(self:RestorationPatches, i:int):
     y, x = (int(torch.randint(s - p + 1, (1,), generator=g)) for s in img.shape[1:])
     flip = self.flip and bool(torch.rand(1, generator=g) < 0.5)
     img, y, x = _window(img, y, x, p)
-    if self.recolour: img = recolour(img, g)
+    if self.recolour == 1 or (self.recolour and torch.rand(1, generator=g) < self.recolour): img = recolour(img, g)
     def crop(im): return im[:, y:y + p, x:x + p].flip(-1) if flip else im[:, y:y + p, x:x + p].clone()
     return {'degraded': crop(self._fns[t](img, seed=g)), 'clean': crop(img), 'task': t}
 

@@ -112,7 +112,7 @@ class SFTConfig:
     weight_decay: float = 1e-4 # AdamW weight decay
     max_grad_norm: float = 1.0 # gradient clipping
     seed: int = 0              # data and initialisation
-    recolour: bool = False     # give each clean patch a random colour and exposure before degrading it (see `recolour`)
+    recolour: float = 0.       # share of clean patches given a random colour and exposure before they are degraded (see `recolour`)
     train_images: str|None = None # folder of training photos (None: the bundled train split)
     val_images: str|None = None   # folder of photos for the val PSNR table (None: the bundled val split)
     device: str = 'cpu'        # where to train
