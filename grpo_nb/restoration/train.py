@@ -29,8 +29,8 @@ __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 's
            'tiled', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean',
            'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers',
            'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
-           'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'keep_task_heads', 'confirm_tasks',
-           'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
+           'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads',
+           'keep_task_heads', 'confirm_tasks', 'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -602,12 +602,16 @@ def task_gains(start:AdaIR, tuned:AdaIR, images:list, # (name, clean [3,H,W]) pa
     g = pd.DataFrame(rows).groupby(['task', 'image'], sort=False).gain.mean().groupby('task', sort=False)
     return pd.DataFrame({'gain': g.mean(), 'se': g.std() / np.sqrt(g.count()), 'photos_up': g.apply(lambda s: int((s > 0).sum())), 'photos': g.count()})
 
+def linear_task_heads(pc:PolicyConfig|None)->bool:
+    "True for linear heads that read the task posterior (`task_heads`): the heads `keep_task_heads` can reset."
+    return bool(pc) and pc.inputs == 'task' and pc.hidden is None
+
 def keep_task_heads(tuned:AdaIR, start:AdaIR, # a restorer with task heads, and the one it was tuned from
                     keep,                     # tasks whose tuned actions stay; the others act as under `start`
                    )->AdaIR:                  # `tuned`, changed in place
     "Set the task heads' columns of the tasks not in `keep` so that those tasks get `start`'s actions again."
     pc = tuned.policy_config
-    if not pc or pc.inputs != 'task' or pc.hidden is not None:
+    if not linear_task_heads(pc):
         raise ValueError(f"tuned: keep_task_heads needs linear heads reading the task posterior (`task_heads`), not {pc}")
     if unknown := set(keep) - set(pc.tasks): raise ValueError(f"keep: unknown tasks {sorted(unknown)}; the heads know {pc.tasks}")
     cols = [i for i, t in enumerate(pc.tasks) if t not in keep]
@@ -627,7 +631,7 @@ def confirm_tasks(start:AdaIR, tuned:AdaIR, photos:list, # the starting and tune
     from scipy.stats import t as student_t
     if run.confirm_level is None: return None
     pc = tuned.policy_config
-    if not pc or pc.inputs != 'task' or pc.hidden is not None:   # what `keep_task_heads` can reset, checked before the scoring
+    if not linear_task_heads(pc):   # what `keep_task_heads` can reset, checked before the scoring
         warnings.warn(f"confirm_level={run.confirm_level}: skipped, the heads are not linear heads reading the task ({pc}; see `keep_task_heads`)")
         return None
     gains = task_gains(start, tuned, photos, pc.tasks, progress=progress)
