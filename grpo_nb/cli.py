@@ -113,7 +113,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--patch', type=int, default=None, help='training patch side (default: 64 for SFT, 128 for GRPO)')
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
-    p.add_argument('--recolour', type=float, nargs='?', const=1., default=0., metavar='SHARE', help='--stage sft: give clean patches a random colour and exposure before they are degraded (all of them, or this share)')
+    p.add_argument('--recolour', type=float, nargs='?', const=1., default=0., metavar='SHARE', help='give clean training patches a random colour and exposure before they are degraded (all of them, or this share); SFT and GRPO')
     p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
     p.add_argument('--fre_temperature', type=float, default=None,
                    help='--stage sft: first set the band cross-attention temperatures (with --ckpt) or start every FreModule cross-attention at it (from scratch)')
@@ -178,7 +178,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     worst = {g: getattr(a, f'worst_{g}') for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise') if getattr(a, f'worst_{g}')}
     if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
-    run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train,
+    run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
                         rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
@@ -229,7 +229,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     part = out.with_name(out.name + '.partial')       # rows land here as they are scored; renamed to --out when all are done
     part.unlink(missing_ok=True)
     try:
-        score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not a.json, out=part, tile=a.tile, overlap=a.tile_overlap)
+        score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not (a.json or a.no_progress), out=part, tile=a.tile, overlap=a.tile_overlap)
         rows = score({label: model}, modes)
         if base: rows = pd.concat([rows, score({'baseline': base}, (a.baseline_mode,))], ignore_index=True)
     except BaseException:
@@ -253,12 +253,12 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
     tasks = TASKS if a.tasks == 'all' else tuple(a.tasks.split(','))
     torch.set_num_threads(a.threads)
     model, images = start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val')
-    pt = probe_tasks(model, images, tasks, size=a.size, progress=not a.json)
+    pt = probe_tasks(model, images, tasks, size=a.size, progress=not (a.json or a.no_progress))
     if not a.json: print(pt.round(4).to_string())
     res = {'ckpt': a.ckpt or 'bundled sft', 'tasks': list(tasks), 'range_db': pt['max'].round(5).to_dict(), 'dead_actions': pt.index[pt['max'] < 0.01].tolist()}
     if a.json: res['range_db_by_task'] = pt[list(tasks)].round(5).to_dict('index')
     if a.ceiling:
-        ce = action_ceiling(model, images, tasks, steps=a.ceiling, progress=not a.json)
+        ce = action_ceiling(model, images, tasks, steps=a.ceiling, progress=not (a.json or a.no_progress))
         res['ceiling'] = {'psnr_mean_action': round(float(ce.psnr_mean_action.mean()), 4), 'psnr_best': round(float(ce.psnr_best.mean()), 4),
                           'gain_db': round(float(ce.gain.mean()), 4), 'gain_db_by_task': ce.groupby('task', sort=False).gain.mean().round(4).to_dict()}
         if not a.json: print(f"oracle actions per image ({a.ceiling} Adam steps, whole images): +{res['ceiling']['gain_db']:.3f} dB "
@@ -316,7 +316,7 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
     er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 2 kB per pixel restored at once; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
     er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged)')
-    er.add_argument('--json', action='store_true')
+    er.add_argument('--no_progress', action='store_true', help='hide the progress bar'); er.add_argument('--json', action='store_true')
     er.set_defaults(func=eval_restoration_cmd)
     pr = sub.add_parser('probe', help='how much each policy action changes the output').add_subparsers(dest='domain', required=True)
     prr = pr.add_parser('restoration', help='PSNR change over each action dimension of a restorer')
@@ -325,7 +325,8 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     prr.add_argument('--size', type=int, default=128, help='crop side')
     prr.add_argument('--ceiling', type=int, default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
-    prr.add_argument('--threads', type=int, default=2); prr.add_argument('--json', action='store_true')
+    prr.add_argument('--threads', type=int, default=2); prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
+    prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
     sw = sub.add_parser('select-worst', help="per-task lists of the worst images of an eval CSV (seed 000)")
     sw.add_argument('--csv', required=True, help='rows from `grpo_nb eval restoration`')

@@ -89,10 +89,12 @@ def task_heads(policy:PolicyConfig, tasks=TASKS)->PolicyConfig:
 
 def fit_task_classifier(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs: the training photos
                         patch:int=128, n:int=560,    # patches of that side to fit on, drawn as `RestorationPatches` draws them
-                        seed:int=0, weight_decay:float=1e-3)->float: # accuracy on those patches
+                        seed:int=0, weight_decay:float=1e-3,
+                        recolour:float=0.,           # share of patches recoloured before they are degraded (`recolour`)
+                       )->float:                     # accuracy on those patches
     "Fit `model.task_classifier` on `n` degraded patches of `images`, labelled with their task."
     if model.task_classifier is None: raise ValueError(f"model: its heads read {model.policy_config and model.policy_config.inputs!r}, not 'task'; see `task_heads`")
-    data = RestorationPatches(images, model.task_classifier.tasks, patch, n=n, seed=seed)
+    data = RestorationPatches(images, model.task_classifier.tasks, patch, n=n, seed=seed, recolour=recolour)
     items = [data[i] for i in range(n)]
     stats = image_stats(torch.stack([d['degraded'] for d in items]))
     return model.task_classifier.fit(stats, torch.tensor([d['task'] for d in items]), weight_decay)
@@ -502,6 +504,7 @@ class GRPORunConfig:
     tasks: tuple = TASKS              # degradations to train on
     patch: int = 128                  # training patch side (the heads read pooled statistics: see below)
     n_train: int = 160                # training patches per epoch
+    recolour: float = 0.              # share of training patches (and task-classifier patches) given a random colour and exposure before they are degraded (see `recolour`)
     policy_only: bool = True          # heads (and LoRA) only; False: --train_backbone
     lora: bool = False                # --lora: peft adapters on `lora_targets`
     lora_targets: tuple = ('attn', 'cross_attn') # see LORA_TARGETS
@@ -553,7 +556,7 @@ def worst_dataset(run:GRPORunConfig)->list:
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
         tasks = [t for t in run.tasks if t.startswith(group)] or [group]
-        parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // len(run.worst)))
+        parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // len(run.worst), recolour=run.recolour))
     return ConcatDataset(parts)
 
 # %% ../../nbs/13_restoration.train.ipynb #5fdba9a3
@@ -656,12 +659,12 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     model = run_heads(start_model(run.ckpt), run)
     train, val_photos = train_val_photos(run.train_images, run.val_images)
     if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
-    if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed)
+    if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed, recolour=run.recolour)
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
-    data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed)
+    data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour)
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
     df = trainer.fit()
