@@ -253,12 +253,13 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
     tasks = TASKS if a.tasks == 'all' else tuple(a.tasks.split(','))
     torch.set_num_threads(a.threads)
     model, images = start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val')
-    pt = probe_tasks(model, images, tasks, size=a.size, progress=not (a.json or a.no_progress))
+    progress = not (a.json or a.no_progress)
+    pt = probe_tasks(model, images, tasks, size=a.size, progress=progress)
     if not a.json: print(pt.round(4).to_string())
     res = {'ckpt': a.ckpt or 'bundled sft', 'tasks': list(tasks), 'range_db': pt['max'].round(5).to_dict(), 'dead_actions': pt.index[pt['max'] < 0.01].tolist()}
     if a.json: res['range_db_by_task'] = pt[list(tasks)].round(5).to_dict('index')
     if a.ceiling:
-        ce = action_ceiling(model, images, tasks, steps=a.ceiling, progress=not (a.json or a.no_progress))
+        ce = action_ceiling(model, images, tasks, steps=a.ceiling, progress=progress)
         res['ceiling'] = {'psnr_mean_action': round(float(ce.psnr_mean_action.mean()), 4), 'psnr_best': round(float(ce.psnr_best.mean()), 4),
                           'gain_db': round(float(ce.gain.mean()), 4), 'gain_db_by_task': ce.groupby('task', sort=False).gain.mean().round(4).to_dict()}
         if not a.json: print(f"oracle actions per image ({a.ceiling} Adam steps, whole images): +{res['ceiling']['gain_db']:.3f} dB "
@@ -316,7 +317,8 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
     er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 2 kB per pixel restored at once; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
     er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged)')
-    er.add_argument('--no_progress', action='store_true', help='hide the progress bar'); er.add_argument('--json', action='store_true')
+    er.add_argument('--no_progress', action='store_true', help='hide the progress bar')
+    er.add_argument('--json', action='store_true')
     er.set_defaults(func=eval_restoration_cmd)
     pr = sub.add_parser('probe', help='how much each policy action changes the output').add_subparsers(dest='domain', required=True)
     prr = pr.add_parser('restoration', help='PSNR change over each action dimension of a restorer')
@@ -325,7 +327,8 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     prr.add_argument('--size', type=int, default=128, help='crop side')
     prr.add_argument('--ceiling', type=int, default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
-    prr.add_argument('--threads', type=int, default=2); prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
+    prr.add_argument('--threads', type=int, default=2)
+    prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
     sw = sub.add_parser('select-worst', help="per-task lists of the worst images of an eval CSV (seed 000)")
