@@ -222,7 +222,8 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     images = load_image_folder(a.images) if a.images else load_photos('val')
     label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(a.tasks.split(','))
     if label == 'baseline': label = 'baseline_new'
-    model, base = start_model(a.ckpt).eval(), a.baseline and start_model(None if a.baseline == 'sft' else a.baseline).eval()
+    model, base_mode = start_model(a.ckpt).eval(), 'input' if a.baseline == 'input' else a.baseline_mode
+    base = a.baseline and (model if a.baseline == 'input' else start_model(None if a.baseline == 'sft' else a.baseline).eval())  # any model scores 'input'
     reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe)
     torch.set_num_threads(a.threads)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +232,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     try:
         score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not (a.json or a.no_progress), out=part, tile=a.tile, overlap=a.tile_overlap)
         rows = score({label: model}, modes)
-        if base: rows = pd.concat([rows, score({'baseline': base}, (a.baseline_mode,))], ignore_index=True)
+        if base: rows = pd.concat([rows, score({'baseline': base}, (base_mode,))], ignore_index=True)
     except BaseException:
         if part.exists(): print(f"grpo_nb eval: the rows scored before this failure are in {part}", file=sys.stderr)
         raise
@@ -240,10 +241,10 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     if not a.json: print(format_table(s, pairs=()))
     res = {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
     if base:   # each mode of the model against the baseline, paired by image × task
-        change = {m: change_summary(paired_change(rows, (label, m), ('baseline', a.baseline_mode))) for m in modes}
+        change = {m: change_summary(paired_change(rows, (label, m), ('baseline', base_mode))) for m in modes}
         if a.json: res['change'] = {m: c.round(4).to_dict('index') for m, c in change.items()}
         else:
-            for m, c in change.items(): print(f"\n{label} {m} − baseline {a.baseline_mode}, per image × task:\n{c.round(4).to_string()}")
+            for m, c in change.items(): print(f"\n{label} {m} − baseline {base_mode}, per image × task:\n{c.round(4).to_string()}")
     return res
 
 def probe_restoration_cmd(a:argparse.Namespace)->dict:
@@ -307,10 +308,10 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--ckpt', default=None, help='restorer (.safetensors from grpo_nb, or an official AdaIR .ckpt); default: bundled SFT')
     er.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     er.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations')
-    er.add_argument('--modes', default='official,mean,best_of_4', help='comma-separated: official, mean, sample, best_of_N')
+    er.add_argument('--modes', default='official,mean,best_of_4', help='comma-separated: official, mean, sample, best_of_N, input (the degraded input, unrestored)')
     er.add_argument('--out', default='results.csv', help='CSV of per-image rows')
     er.add_argument('--overwrite', action='store_true', help='replace an existing --out')
-    er.add_argument('--baseline', default=None, help="a second restorer to compare with ('sft': the bundled SFT checkpoint): also scored, and the change of each mode against it printed (mean, standard error, pairs up)")
+    er.add_argument('--baseline', default=None, help="a second restorer to compare with ('sft': the bundled SFT checkpoint; 'input': the degraded input itself): also scored, and the change of each mode against it printed (mean, standard error, pairs up)")
     er.add_argument('--baseline_mode', default='official', help='the mode --baseline is scored in')
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
     er.add_argument('--seed', type=int, default=0, help='degradation seed')

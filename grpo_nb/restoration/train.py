@@ -254,21 +254,22 @@ def tiled(f, x:Tensor,        # images [B, C, H, W]; `f` maps [B, C, h, w] to [B
 
 # %% ../../nbs/13_restoration.train.ipynb #80c1815f
 def best_of(mode:str)->int|None:
-    "N of the evaluation mode 'best_of_N', None for a model mode ('official', 'mean', 'sample'); a `ValueError` for anything else."
-    if mode in MODES: return None
+    "N of the evaluation mode 'best_of_N', None for 'input' or a model mode ('official', 'mean', 'sample'); a `ValueError` for anything else."
+    if mode in MODES or mode == 'input': return None
     n = mode.removeprefix('best_of_')
     if mode.startswith('best_of_') and n.isdigit() and int(n) >= 1: return int(n)
-    raise ValueError(f"mode: expected one of {MODES} or 'best_of_N' with N ≥ 1 samples, got {mode!r}")
+    raise ValueError(f"mode: expected 'input', one of {MODES} or 'best_of_N' with N ≥ 1 samples, got {mode!r}")
 
 @torch.no_grad()
 def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
-            mode:str='mean',            # 'official', 'mean', 'sample' or 'best_of_N'
+            mode:str='mean',            # 'official', 'mean', 'sample', 'best_of_N' or 'input' (x itself)
             clean:Tensor|None=None,     # ground truth, needed by best_of_N
             reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix())
             tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole)
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
     "Restore `x` in an evaluation mode."
     n = best_of(mode)
+    if mode == 'input': return x.clamp(0, 1)
     if n is None: return tiled(lambda t: model(t, mode=mode).clamp(0, 1), x, tile, overlap)
     if clean is None: raise ValueError(f"mode {mode!r} picks the best sample against the ground truth: pass clean=")
     def samples(t):                     # n samples of one encoding, [B, n, 3, h, w]
