@@ -14,7 +14,9 @@ def _run(tmp_path, mode, nproc, epochs=4):
     else: cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(nproc), '--master_addr', '127.0.0.1', '--master_port', str(_free_port()),
                  str(here / 'ddp_bandit.py'), mode, str(out), str(epochs)]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    noise = 'find_unused_parameters=True was specified'   # DDP's warning, once per rank
+    err = '\n'.join(l for l in res.stderr.splitlines() if noise not in l)
+    assert res.returncode == 0, res.stdout[-3000:] + err[-3000:]
     return torch.load(out)
 
 def test_offline_groups_match_single_process(tmp_path):
