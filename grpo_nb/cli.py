@@ -13,9 +13,9 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'add_restoration_flags',
-           'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd',
-           'build_parser', 'run', 'main']
+__all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg',
+           'add_restoration_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd',
+           'select_worst_cmd', 'bench_cmd', 'build_parser', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
@@ -104,6 +104,12 @@ def eval_bandit_cmd(a:argparse.Namespace)->dict:
     with torch.no_grad(): return {'ckpt': str(a.ckpt), **task.evaluate({'x': torch.ones(4, task.model.out.in_features)})}
 
 # %% ../nbs/90_cli.ipynb #9f4cf4e8
+def task_weights_arg(v:str)->str|dict|None:
+    "--task_weights: 'even' → None, 'spread', or 'task=weight,…' → {task: weight}."
+    if v in ('even', 'spread'): return None if v == 'even' else v
+    try: return {t: float(w) for t, w in (kv.split('=') for kv in v.split(','))}
+    except ValueError: raise argparse.ArgumentTypeError(f"expected 'even', 'spread' or task=weight,… (e.g. dehaze=4,deblur=1), got {v!r}") from None
+
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
     add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)   # lr: 5e-6 for GRPO, 1e-3 for SFT
@@ -112,6 +118,9 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
     p.add_argument('--patch', type=int, default=None, help='training patch side (default: 64 for SFT, 128 for GRPO)')
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
+    p.add_argument('--task_weights', type=task_weights_arg, default=None, metavar='even|spread|TASK=W,…',
+                   help="how often each task's training patches are drawn: alike ('even', the default), in proportion to each task's reward spread at the start ('spread', measured on --spread_patches patches per task), or as given")
+    p.add_argument('--spread_patches', type=int, default=16, help='--task_weights spread: training patches per task, one group each, that measure its reward spread')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
     p.add_argument('--recolour', type=float, nargs='?', const=1., default=0., metavar='SHARE', help='give clean training patches a random colour and exposure before they are degraded (all of them, or this share); SFT and GRPO')
     p.add_argument('--out', default=None, help='--stage sft: where to write the restorer (.safetensors)')
@@ -183,7 +192,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
                         rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
                         worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=tuple(a.eval_modes.split(',')),
-                        confirm_level=a.confirm_level)
+                        confirm_level=a.confirm_level, task_weights=a.task_weights, spread_patches=a.spread_patches)
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
     a.run_dir = a.run_dir or time.strftime('runs/restoration-%Y%m%d-%H%M%S')
@@ -195,6 +204,10 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     log = PrintEpochs(keys, quiet=a.json)
     trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log], resume=resume, evaluate=not a.no_eval)
     res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round(log.seconds / 60, 2)}
+    if (weights := Path(a.run_dir) / 'task_weights.csv').exists():   # what `run_task_weights` gave
+        w = pd.read_csv(weights, index_col='task')
+        res['task_weights'] = w.weight.round(3).to_dict()
+        if not a.json: print(f"\nTraining patches drawn per task in proportion to ({weights}):\n{w.round(4).to_string()}\n")
     if (gains := Path(a.run_dir) / 'task_gains.csv').exists():   # what `confirm_tasks` kept
         g = pd.read_csv(gains, index_col='task')
         res['tasks_kept'], res['tasks_reset'] = g.index[g.kept].tolist(), g.index[~g.kept].tolist()

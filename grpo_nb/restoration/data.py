@@ -20,7 +20,7 @@ from ..core import check_images, data_path
 __all__ = ['IMAGE_SUFFIXES', 'TASKS', 'DEGRADATIONS', 'rng', 'item_seed', 'read_image', 'photo_split', 'load_photos',
            'load_image_folder', 'train_val_photos', 'line_kernel', 'gaussian_kernel', 'convolve', 'add_noise',
            'add_rain', 'depth_proxy', 'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade', 'recolour',
-           'RestorationPatches', 'RestorationEval', 'show_images', 'show_degradations']
+           'weighted_rounds', 'RestorationPatches', 'RestorationEval', 'show_images', 'show_degradations']
 
 # %% ../../nbs/11_restoration.data.ipynb #b60e2fe6
 def rng(seed:int|torch.Generator # an int seed, or a generator to draw from (advanced in place)
@@ -315,6 +315,20 @@ def recolour(img:Tensor,           # a clean image [3, H, W] in [0, 1]
     gamma = torch.exp(log_gamma * (2 * torch.rand(1, generator=g) - 1))
     return (img[perm] * k).clamp(0, 1) ** gamma
 
+def weighted_rounds(weights, # non-negative, not all zero: how often each index comes round
+                    n:int)->list[int]:
+    "n indices into `weights`, index k coming round in proportion to weights[k], each as evenly spaced as it can be (smooth weighted round robin)."
+    w = [float(v) for v in weights]
+    if not w or not all(math.isfinite(v) and v >= 0 for v in w) or not sum(w) > 0:
+        raise ValueError(f"weights: expected finite non-negative numbers, not all zero, got {list(weights)}")
+    credit, total, out = [0.] * len(w), sum(w), []
+    for _ in range(n):
+        credit = [c + v for c, v in zip(credit, w)]
+        k = max(range(len(w)), key=credit.__getitem__)   # the first of the most behind
+        credit[k] -= total
+        out.append(k)
+    return out
+
 class RestorationPatches(Dataset):
     "Degraded/clean training patch pairs; item `i` depends only on (`seed`, `i`)."
     def __init__(self, images:list,  # (name, [3,H,W]) pairs, e.g. `load_photos('train')`, or bare tensors
@@ -323,10 +337,13 @@ class RestorationPatches(Dataset):
                  n:int=1024,         # number of items
                  seed:int=0,         # base seed
                  flip:bool=True,     # random horizontal flips
-                 recolour:float=0.): # share of items whose clean image gets a random `recolour` before it is degraded
+                 recolour:float=0.,  # share of items whose clean image gets a random `recolour` before it is degraded
+                 weights=None):      # one per task: task k comes round in proportion to weights[k] (`weighted_rounds`); None: all alike
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, patch)
         if not 0 <= recolour <= 1: raise ValueError(f"recolour: expected a share of items in [0, 1], got {recolour}")
+        if weights is not None and len(weights) != len(self.tasks): raise ValueError(f"weights: expected one per task {self.tasks}, got {list(weights)}")
         self.patch, self.n, self.seed, self.flip, self.recolour = patch, n, seed, flip, recolour
+        self.task_of = weighted_rounds([1] * len(self.tasks) if weights is None else weights, n)   # all alike: i % len(tasks)
 
     def __len__(self): return self.n
 
@@ -335,7 +352,7 @@ class RestorationPatches(Dataset):
 def __getitem__(self:RestorationPatches, i:int):
     "{'degraded': [3,p,p], 'clean': [3,p,p], 'task': index into `tasks`}, a function of (`seed`, `i`)."
     i = range(self.n)[i]                                     # negative indices; IndexError past the end
-    g, t, p = rng(item_seed(self.seed, i)), i % len(self.tasks), self.patch
+    g, t, p = rng(item_seed(self.seed, i)), self.task_of[i], self.patch
     img = self.images[int(torch.randint(len(self.images), (1,), generator=g))]
     y, x = (int(torch.randint(s - p + 1, (1,), generator=g)) for s in img.shape[1:])
     flip = self.flip and bool(torch.rand(1, generator=g) < 0.5)

@@ -20,7 +20,7 @@ from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted
 from ..rewards import psnr, RewardMix
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
-from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval
+from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval, weighted_rounds
 
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads',
@@ -30,7 +30,8 @@ __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 's
            'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers',
            'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
            'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads',
-           'keep_task_heads', 'confirm_tasks', 'train_grpo', 'train_heads_exact', 'task_group', 'select_worst']
+           'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact',
+           'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -523,10 +524,18 @@ class GRPORunConfig:
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
     eval_tasks: tuple = TASKS         # tasks of the final evaluation
     confirm_level: float|None = None  # keep a task's tuned actions only if the one-sided lower confidence bound (this level) of `task_gains` on the whole training photos is above 0 (None: keep every task; task heads only)
+    task_weights: str|dict|None = None # how often each task's patches are drawn: None alike; 'spread' in proportion to its reward spread at the start (`task_spread`); or {task: weight}
+    spread_patches: int = 16          # with task_weights='spread': patches per task, one group each, that measure its spread
 
     def __post_init__(self):
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
         if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
+        w = self.task_weights
+        if isinstance(w, str) and w != 'spread': raise ValueError(f"GRPORunConfig.task_weights: expected None, 'spread' or {{task: weight}}, got {w!r}")
+        if isinstance(w, dict):
+            if set(w) != set(self.tasks): raise ValueError(f"GRPORunConfig.task_weights: expected a weight for each of {self.tasks}, got {sorted(w)}")
+            weighted_rounds([w[t] for t in self.tasks], 0)   # bad numbers fail now
+        if w is not None and self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches; drop task_weights")
 
 def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
@@ -644,6 +653,30 @@ def confirm_tasks(start:AdaIR, tuned:AdaIR, photos:list, # the starting and tune
     keep_task_heads(tuned, start, gains.index[gains.kept])
     return gains
 
+# %% ../../nbs/13_restoration.train.ipynb #f1a2b3c2
+@torch.no_grad()
+def task_spread(task, images:list,     # a `RestorationTask`, and (name, clean [3,H,W]) training photos
+                tasks=TASKS, patch:int=128,
+                per_task:int=8, G:int=4, # patches per task, one group of G each
+                seed:int=0, recolour:float=0.)->pd.Series:
+    "Each task's reward spread: the within-group standard deviation of the reward, averaged over one group on each of `per_task` training patches of it."
+    data = RestorationPatches(images, tasks, patch, n=per_task * len(tasks), seed=seed, recolour=recolour)
+    items, dev = [data[i] for i in range(len(data))], next(task.model.parameters()).device
+    def spread(k):
+        batch = {key: torch.stack([it[key] for it in items if it['task'] == k]).to(dev) for key in ('degraded', 'clean')}
+        return task.reward(task.rollout(batch, G), batch).total.std(1).mean().item()
+    return pd.Series({t: spread(k) for k, t in enumerate(tasks)}, name='reward_sd')
+
+def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `RestorationTask` at the start, and its training photos
+                     seed:int=0, G:int=4)->pd.DataFrame|None:  # one row per task: weight (and reward_sd for 'spread'); None: alike
+    "The weights `run.task_weights` asks for, measured by `task_spread` for 'spread'."
+    w = run.task_weights
+    if w is None: return None
+    if isinstance(w, dict): return pd.DataFrame({'weight': [float(w[t]) for t in run.tasks]}, index=pd.Index(run.tasks, name='task'))
+    sd = task_spread(task, images, run.tasks, run.patch, run.spread_patches, G, seed, run.recolour).rename_axis('task')
+    if not (sd > 0).any(): raise ValueError(f"task_weights='spread': every task's rewards are equal within each group {sd.round(6).to_dict()}: GRPO has nothing to learn from")
+    return sd.to_frame().assign(weight=sd / sd.mean())
+
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
@@ -665,7 +698,9 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
-    data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour)
+    weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size)
+    data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
+                                                                   weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
     df = trainer.fit()
@@ -675,8 +710,10 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if trainer.rank == 0 and trainer.run_dir is not None:
         out = trainer.run_dir
         save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run),
-                                                            **({} if gains is None else {'tasks_kept': gains.index[gains.kept].tolist()})})
+                                                            **({} if gains is None else {'tasks_kept': gains.index[gains.kept].tolist()}),
+                                                            **({} if weights is None else {'task_weights': weights.weight.to_dict()})})
         if gains is not None: gains.to_csv(out / 'task_gains.csv')
+        if weights is not None: weights.to_csv(out / 'task_weights.csv')
         plot_curves(df, out / 'curves.png')
         sample_grid(start, tuned, val_photos[0][1], path=out / 'samples.png')
     if evaluate and trainer.rank == 0:
