@@ -118,8 +118,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
     p.add_argument('--patch', type=int, default=None, help='training patch side (default: 64 for SFT, 128 for GRPO)')
     p.add_argument('--n_train', type=int, default=160, help='training patches per epoch')
-    p.add_argument('--task_weights', type=task_weights_arg, default=None, metavar='even|spread|TASK=W,…',
-                   help="how often each task's training patches are drawn: alike ('even', the default), in proportion to each task's reward spread at the start ('spread', measured on --spread_patches patches per task), or as given")
+    p.add_argument('--task_weights', type=task_weights_arg, default='spread', metavar='spread|even|TASK=W,…',
+                   help="how often each task's training patches are drawn: in proportion to each task's reward spread at the start ('spread', the default, measured on --spread_patches patches per task; not with --finetune_worst), alike ('even'), or as given")
     p.add_argument('--spread_patches', type=int, default=16, help='--task_weights spread: training patches per task, one group each, that measure its reward spread')
     p.add_argument('--sft_steps', type=int, default=1500, help='--stage sft: optimiser steps')
     p.add_argument('--recolour', type=float, nargs='?', const=1., default=0., metavar='SHARE', help='give clean training patches a random colour and exposure before they are degraded (all of them, or this share); SFT and GRPO')

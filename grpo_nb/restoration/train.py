@@ -524,7 +524,7 @@ class GRPORunConfig:
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
     eval_tasks: tuple = TASKS         # tasks of the final evaluation
     confirm_level: float|None = None  # keep a task's tuned actions only if the one-sided lower confidence bound (this level) of `task_gains` on the whole training photos is above 0 (None: keep every task; task heads only)
-    task_weights: str|dict|None = None # how often each task's patches are drawn: None alike; 'spread' in proportion to its reward spread at the start (`task_spread`); or {task: weight}
+    task_weights: str|dict|None = 'spread' # how often each task's patches are drawn: 'spread' in proportion to its reward spread at the start (`task_spread`; not with `worst`, whose lists set the shares); {task: weight}; None alike
     spread_patches: int = 16          # with task_weights='spread': patches per task, one group each, that measure its spread
 
     def __post_init__(self):
@@ -535,7 +535,7 @@ class GRPORunConfig:
         if isinstance(w, dict):
             if set(w) != set(self.tasks): raise ValueError(f"GRPORunConfig.task_weights: expected a weight for each of {self.tasks}, got {sorted(w)}")
             weighted_rounds([w[t] for t in self.tasks], 0)   # bad numbers fail now
-        if w is not None and self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches; drop task_weights")
+        if isinstance(w, dict) and self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches from its lists; drop the weights")
 
 def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
@@ -671,7 +671,7 @@ def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `Resto
                      seed:int=0, G:int=4)->pd.DataFrame|None:  # one row per task: weight (and reward_sd for 'spread'); None: alike
     "The weights `run.task_weights` asks for, measured by `task_spread` for 'spread'."
     w = run.task_weights
-    if w is None: return None
+    if w is None or run.worst: return None
     if isinstance(w, dict): return pd.DataFrame({'weight': [float(w[t]) for t in run.tasks]}, index=pd.Index(run.tasks, name='task'))
     sd = task_spread(task, images, run.tasks, run.patch, run.spread_patches, G, seed, run.recolour).rename_axis('task')
     if not (sd > 0).any(): raise ValueError(f"task_weights='spread': every task's rewards are equal within each group {sd.round(6).to_dict()}: GRPO has nothing to learn from")
