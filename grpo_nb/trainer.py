@@ -177,6 +177,7 @@ class GRPOTrainer:
         set_seed(cfg.seed + self.rank)
         if cfg.tf32: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
         task.model.to(cfg.device)
+        if isinstance(getattr(task, 'ref', None), nn.Module): task.ref.to(cfg.device)   # a task's frozen reference policy (the KL's) goes with its model
         self.params = [p for p in task.model.parameters() if p.requires_grad]
         if not self.params: raise ValueError(f"{type(task).__name__}.model has no trainable parameters")
         groups = task.param_groups(cfg.lr) if hasattr(task, 'param_groups') else [{'params': self.params}]

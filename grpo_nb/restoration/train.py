@@ -534,8 +534,8 @@ class GRPORunConfig:
         if isinstance(w, str) and w != 'spread': raise ValueError(f"GRPORunConfig.task_weights: expected None, 'spread' or {{task: weight}}, got {w!r}")
         if isinstance(w, dict):
             if set(w) != set(self.tasks): raise ValueError(f"GRPORunConfig.task_weights: expected a weight for each of {self.tasks}, got {sorted(w)}")
+            if self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches from its lists; drop the weights")
             weighted_rounds([w[t] for t in self.tasks], 0)   # bad numbers fail now
-        if isinstance(w, dict) and self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches from its lists; drop the weights")
 
 def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
@@ -657,7 +657,7 @@ def confirm_tasks(start:AdaIR, tuned:AdaIR, photos:list, # the starting and tune
 @torch.no_grad()
 def task_spread(task, images:list,     # a `RestorationTask`, and (name, clean [3,H,W]) training photos
                 tasks=TASKS, patch:int=128,
-                per_task:int=8, G:int=4, # patches per task, one group of G each
+                per_task:int=16, G:int=4, # patches per task, one group of G each
                 seed:int=0, recolour:float=0.)->pd.Series:
     "Each task's reward spread: the within-group standard deviation of the reward, averaged over one group on each of `per_task` training patches of it."
     data = RestorationPatches(images, tasks, patch, n=per_task * len(tasks), seed=seed, recolour=recolour)
