@@ -25,8 +25,8 @@ from .schedules import StageSchedule, StageWeights, cosine_warmup, curriculum_to
 from .checkpoint import save_checkpoint, load_checkpoint
 
 # %% auto #0
-__all__ = ['Rollout', 'Task', 'GRPOConfig', 'epoch_batches', 'GRPOObjective', 'init_distributed', 'all_mean', 'Callback',
-           'GRPOTrainer', 'TrainingInterrupted', 'stop_on_signals']
+__all__ = ['Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches', 'GRPOObjective',
+           'init_distributed', 'all_mean', 'Callback', 'GRPOTrainer', 'TrainingInterrupted', 'stop_on_signals']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -47,6 +47,20 @@ class Task(Protocol):
     def log_prob(self, ro:Rollout)->Tensor: ...
     def kl(self, ro:Rollout)->Tensor: ...
     def aux_losses(self, ro:Rollout, batch)->dict: ...
+
+# %% ../nbs/07_trainer.ipynb #c4d7e9a1
+def check_device(device:str # a torch device name: 'cpu', 'cuda', 'cuda:1', ...
+                )->str:
+    "`device` when torch can use it on this machine, else a `ValueError` saying what is there."
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError) as e: raise ValueError(f"device: expected a torch device such as 'cpu', 'cuda' or 'cuda:1', got {device!r}") from e
+    if d.type == 'cuda' and (not torch.cuda.is_available() or (d.index or 0) >= torch.cuda.device_count()):
+        raise ValueError(f"device {device!r}: this machine's torch sees {torch.cuda.device_count()} CUDA device(s); use 'cpu'")
+    return device
+
+def mixed_precision(device:str, precision:str='fp32'): # precision: 'fp32' or 'bf16'
+    "The autocast context of `precision` on `device` (bf16: autocast to bfloat16; fp32: off)."
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=precision == 'bf16')
 
 # %% ../nbs/07_trainer.ipynb #2929a831
 @dataclass
@@ -95,6 +109,7 @@ class GRPOConfig:
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed: raise ValueError(f"GRPOConfig.{name}: expected one of {allowed}, got {getattr(self, name)!r}")
+        check_device(self.device)
 
 # %% ../nbs/07_trainer.ipynb #e2592d18
 def epoch_batches(n:int,                # dataset size
@@ -143,6 +158,7 @@ def init_distributed(device:str='cpu')->tuple[int, int]:
     "(rank, world size); starts the process group under torchrun."
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world > 1 and not dist.is_initialized():
+        if device.startswith('cuda'): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))   # one GPU per process
         dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo')
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
@@ -150,7 +166,7 @@ def all_mean(d:dict, world:int)->dict:
     "Average a dict of floats over processes (identity for one process)."
     if world == 1 or not d: return d
     keys = sorted(d)
-    t = torch.tensor([float(d[k]) for k in keys], dtype=torch.float64)
+    t = torch.tensor([float(d[k]) for k in keys], dtype=torch.float64, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')   # NCCL reduces GPU tensors only
     dist.all_reduce(t); t /= world
     return dict(zip(keys, t.tolist()))
 
@@ -224,10 +240,10 @@ def _finite(*xs)->bool: return all(bool(torch.isfinite(x).all()) for x in xs)
 def train_step(self:GRPOTrainer, batch)->dict:
     "One GRPO step on `batch`: rollout, rewards, advantages, `ppo_epochs` updates, KL control. Returns its metrics."
     cfg, task, w = self.cfg, self.task, self.weights()
-    autocast = torch.autocast(torch.device(cfg.device).type, dtype=torch.bfloat16, enabled=cfg.precision == 'bf16')
+    autocast = mixed_precision(cfg.device, cfg.precision)
     m = {'epoch': self.epoch, 'step': self.step, 'lambda/sup': w.sup, 'lambda/pg': w.pg, 'kl/beta': self.kl_ctl.beta}
     with torch.no_grad(), autocast: ro = task.rollout(batch, cfg.group_size)
-    with torch.no_grad(), autocast: r = task.reward(ro, batch)
+    with torch.no_grad(): r = task.reward(ro, batch)   # metrics in full precision: bf16 would round away a group's differences
     total = r.total.float()
     m.update({'reward/total_mean': total.mean().item(), 'reward/total_std': total.std(-1).mean().item(),
               'frac_reward_zero_std': frac_zero_std(total)})
@@ -302,15 +318,15 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
 
 @patch
 def evaluate(self:GRPOTrainer)->dict:
-    "Average of `task.evaluate(batch)` over `eval_data` (empty when either is missing)."
+    "Average of `task.evaluate(batch)` over `eval_data`, each batch weighted by its size (empty when either is missing)."
     if self.eval_data is None or not hasattr(self.task, 'evaluate'): return {}
     self.task.model.eval()
-    idx = list(range(len(self.eval_data)))
-    bs = self.cfg.batch_size
+    n, bs = len(self.eval_data), self.cfg.batch_size
+    starts = range(0, n, bs)
     with torch.no_grad():
-        res = [self.task.evaluate(_to(default_collate([self.eval_data[i] for i in idx[j:j + bs]]), self.cfg.device))
-               for j in range(0, len(idx), bs)]
-    return {k: float(np.mean([r[k] for r in res])) for k in res[0]}
+        res = [self.task.evaluate(_to(default_collate([self.eval_data[i] for i in range(j, min(j + bs, n))]), self.cfg.device)) for j in starts]
+    sizes = [min(bs, n - j) for j in starts]
+    return {k: float(np.average([r[k] for r in res], weights=sizes)) for k in res[0]}
 
 @patch
 def end_epoch(self:GRPOTrainer, rows:list)->dict:
@@ -346,7 +362,8 @@ def state_dict(self:GRPOTrainer)->dict:
                 optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(),
                 kl=self.kl_ctl.state_dict(), running=self.running.state_dict() if self.running else None,
                 counters=dict(epoch=self.epoch, step=self.step, micro=self.micro, skipped=self.skipped, best=self.best),
-                rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate()),
+                rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
+                         **({'cuda': torch.cuda.get_rng_state_all()} if torch.cuda.is_initialized() else {})),   # rollouts on a GPU draw from its generator
                 rows=self.rows)
 
 @patch
@@ -370,6 +387,7 @@ def load(self:GRPOTrainer, path:str|Path):
     c = state['counters']
     self.epoch, self.step, self.micro, self.skipped, self.best = c['epoch'], c['step'], c['micro'], c['skipped'], c['best']
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
+    if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     self.rows = list(state['rows'])
 
 # %% ../nbs/07_trainer.ipynb #10721385

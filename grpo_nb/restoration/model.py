@@ -158,7 +158,7 @@ def frequency_split(x:Tensor,    # features [B, C, h, w]
     "|ifft2(F·(1−M))| and |ifft2(F·M)| for F = fft2(x), both with norm='forward' as in AdaIR."
     h, w = x.shape[-2:]
     m = torch.roll(mask, (-(h // 2), -(w // 2)), dims=(-2, -1))
-    f = torch.fft.fft2(x, norm='forward')
+    f = torch.fft.fft2(x.to(torch.promote_types(x.dtype, torch.float32)), norm='forward')   # FFTs take no bfloat16
     return torch.fft.ifft2(f * (1 - m), norm='forward').abs(), torch.fft.ifft2(f * m, norm='forward').abs()
 
 # %% ../../nbs/10_restoration.model.ipynb #4c0f2e7d
@@ -323,7 +323,7 @@ def threshold(self:FreModule, x:Tensor)->Tensor:
 @patch
 def low_pass(self:FreModule, x:Tensor, ratio:Tensor)->Tensor:
     "The module's mask for features `x` at ratios [B, 2]: [B, 1, h, w]."
-    return (adair_mask if self.mask == 'adair' else relative_mask)(ratio.to(x.dtype), *x.shape[-2:])
+    return (adair_mask if self.mask == 'adair' else relative_mask)(ratio.to(torch.promote_types(x.dtype, torch.float32)), *x.shape[-2:])
 
 # %% ../../nbs/10_restoration.model.ipynb #4a5deb7f
 @patch

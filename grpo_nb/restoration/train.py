@@ -17,7 +17,7 @@ from ..core import set_seed, data_path
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
-from ..trainer import TrainingInterrupted
+from ..trainer import TrainingInterrupted, check_device, mixed_precision
 from ..rewards import psnr, RewardMix
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval, weighted_rounds
@@ -119,8 +119,14 @@ class SFTConfig:
     train_images: str|None = None # folder of training photos (None: the bundled train split)
     val_images: str|None = None   # folder of photos for the val PSNR table (None: the bundled val split)
     device: str = 'cpu'        # where to train
+    precision: str = 'fp32'    # 'fp32' or 'bf16' (autocast)
+    tf32: bool = False         # TF32 matmuls on Ampere and newer GPUs
     eval_size: int = 128       # side of the val crops for the final PSNR table
     progress: bool = True      # show a progress bar
+
+    def __post_init__(self):
+        check_device(self.device)
+        if self.precision not in ('fp32', 'bf16'): raise ValueError(f"SFTConfig.precision: expected 'fp32' or 'bf16', got {self.precision!r}")
 
 def freeze_policy(model:AdaIR, frozen:bool=True)->AdaIR:
     "Set `requires_grad` of the policy heads' parameters to `not frozen`."
@@ -154,6 +160,7 @@ def train_sft(cfg:SFTConfig,          # what to train
     set_seed(cfg.seed)
     if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
+    if cfg.tf32: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
@@ -166,7 +173,7 @@ def train_sft(cfg:SFTConfig,          # what to train
         for step in bar:
             items = [ds[step * cfg.batch_size + j] for j in range(cfg.batch_size)]
             x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
-            loss = F.l1_loss(model(x, mode='mean'), y)
+            with mixed_precision(cfg.device, cfg.precision): loss = F.l1_loss(model(x, mode='mean').float(), y)
             opt.zero_grad(set_to_none=True); loss.backward()
             torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
             opt.step(); sched.step()
@@ -268,17 +275,18 @@ def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
             reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix())
             tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole)
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
-    "Restore `x` in an evaluation mode."
-    n = best_of(mode)
+    "Restore `x` in an evaluation mode, on the model's device; the result is on `x`'s."
+    n, dev = best_of(mode), x.device
     if mode == 'input': return x.clamp(0, 1)
-    if n is None: return tiled(lambda t: model(t, mode=mode).clamp(0, 1), x, tile, overlap)
+    x = x.to(next(model.parameters()).device)
+    if n is None: return tiled(lambda t: model(t, mode=mode).clamp(0, 1), x, tile, overlap).to(dev)
     if clean is None: raise ValueError(f"mode {mode!r} picks the best sample against the ground truth: pass clean=")
     def samples(t):                     # n samples of one encoding, [B, n, 3, h, w]
         enc = model.encode(t); pol = model.policy(model.head_inputs(enc))
         return torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)
     outs = tiled(samples, x, tile, overlap)
-    r = (reward or RewardMix())(outs.flatten(0, 1), clean.repeat_interleave(n, 0)).total.view(-1, n)
-    return outs[torch.arange(len(x)), r.argmax(1)]
+    r = (reward or RewardMix())(outs.flatten(0, 1), clean.to(x.device).repeat_interleave(n, 0)).total.view(-1, n)
+    return outs[torch.arange(len(x)), r.argmax(1)].to(dev)
 
 # %% ../../nbs/13_restoration.train.ipynb #4d8f18b3
 def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
@@ -314,8 +322,9 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     for mode in modes: best_of(mode)
     check_tiling(tile, overlap)
     reward, rows = reward or RewardMix(), []
+    dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
     for j, t, name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
-        new = []
+        y, x, new = y.to(dev), x.to(dev), []
         for label, model in models.items():
             for mode in modes:
                 torch.manual_seed(item_seed(seed, j, t, 1))
@@ -694,6 +703,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     train, val_photos = train_val_photos(run.train_images, run.val_images)
     if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed, recolour=run.recolour)
+    model.to(cfg.device)   # first: the start, the reference policy and the spread's rollouts live where the training does
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
