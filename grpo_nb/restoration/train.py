@@ -667,22 +667,22 @@ def confirm_tasks(start:AdaIR, tuned:AdaIR, photos:list, # the starting and tune
 def task_spread(task, images:list,     # a `RestorationTask`, and (name, clean [3,H,W]) training photos
                 tasks=TASKS, patch:int=128,
                 per_task:int=16, G:int=4, # patches per task, one group of G each
-                seed:int=0, recolour:float=0.)->pd.Series:
+                seed:int=0, recolour:float=0., progress:bool=False)->pd.Series:
     "Each task's reward spread: the within-group standard deviation of the reward, averaged over one group on each of `per_task` training patches of it."
     data = RestorationPatches(images, tasks, patch, n=per_task * len(tasks), seed=seed, recolour=recolour)
     items, dev = [data[i] for i in range(len(data))], next(task.model.parameters()).device
     def spread(k):
         batch = {key: torch.stack([it[key] for it in items if it['task'] == k]).to(dev) for key in ('degraded', 'clean')}
         return task.reward(task.rollout(batch, G), batch).total.std(1).mean().item()
-    return pd.Series({t: spread(k) for k, t in enumerate(tasks)}, name='reward_sd')
+    return pd.Series({t: spread(k) for k, t in enumerate(tqdm(tasks, desc='reward spread', disable=not progress))}, name='reward_sd')
 
 def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `RestorationTask` at the start, and its training photos
-                     seed:int=0, G:int=4)->pd.DataFrame|None:  # one row per task: weight (and reward_sd for 'spread'); None: alike
+                     seed:int=0, G:int=4, progress:bool=False)->pd.DataFrame|None:  # one row per task: weight (and reward_sd for 'spread'); None: alike
     "The weights `run.task_weights` asks for, measured by `task_spread` for 'spread'."
     w = run.task_weights
     if w is None or run.worst: return None
     if isinstance(w, dict): return pd.DataFrame({'weight': [float(w[t]) for t in run.tasks]}, index=pd.Index(run.tasks, name='task'))
-    sd = task_spread(task, images, run.tasks, run.patch, run.spread_patches, G, seed, run.recolour).rename_axis('task')
+    sd = task_spread(task, images, run.tasks, run.patch, run.spread_patches, G, seed, run.recolour, progress).rename_axis('task')
     if not (sd > 0).any(): raise ValueError(f"task_weights='spread': every task's rewards are equal within each group {sd.round(6).to_dict()}: GRPO has nothing to learn from")
     return sd.to_frame().assign(weight=sd / sd.mean())
 
@@ -708,7 +708,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
-    weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size)
+    weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size, cfg.progress)
     data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
