@@ -329,7 +329,7 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--baseline_mode', default='official', help='the mode --baseline is scored in')
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
     er.add_argument('--seed', type=int, default=0, help='degradation seed')
-    er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one)')
+    er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
     er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
     er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 2 kB per pixel restored at once; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
     er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged)')

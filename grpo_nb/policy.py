@@ -79,7 +79,8 @@ class BetaHead(nn.Module):
 
     def forward(self, x:Tensor # features [B, in_features]
                )->BetaPolicy:
-        u, v = self.out(self.body(x)).float().chunk(2, dim=-1)   # the distribution in float32, also under bf16 autocast
+        out = self.out(self.body(x))
+        u, v = out.to(torch.promote_types(out.dtype, torch.float32)).chunk(2, dim=-1)   # at least float32, also under bf16 autocast
         if self.parametrization == 'alpha_beta': return BetaPolicy(1 + F.softplus(u), 1 + F.softplus(v))
         m, kappa = u.sigmoid(), F.softplus(v)
         return BetaPolicy(1 + m * kappa, 1 + (1 - m) * kappa)
@@ -128,7 +129,8 @@ class CategoricalHead(nn.Module):
     def forward(self, x:Tensor,             # features [B, in_features]
                 mask:Tensor|None=None,      # [B, n_choices] bool, True = allowed
                )->CategoricalPolicy:
-        return CategoricalPolicy(self.out(self.body(x)).float(), mask)   # float32, also under bf16 autocast
+        logits = self.out(self.body(x))
+        return CategoricalPolicy(logits.to(torch.promote_types(logits.dtype, torch.float32)), mask)   # at least float32, also under bf16 autocast
 
 # %% ../nbs/01_policy.ipynb #26c48619
 class JointPolicy:

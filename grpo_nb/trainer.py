@@ -51,15 +51,18 @@ class Task(Protocol):
 # %% ../nbs/07_trainer.ipynb #c4d7e9a1
 def check_device(device:str # a torch device name: 'cpu', 'cuda', 'cuda:1', ...
                 )->str:
-    "`device` when torch can use it on this machine, else a `ValueError` saying what is there."
+    "`device` if torch parses it and, for CUDA, sees that GPU on this machine; else a `ValueError` saying what is there."
     try: d = torch.device(device)
     except (RuntimeError, TypeError) as e: raise ValueError(f"device: expected a torch device such as 'cpu', 'cuda' or 'cuda:1', got {device!r}") from e
     if d.type == 'cuda' and (not torch.cuda.is_available() or (d.index or 0) >= torch.cuda.device_count()):
         raise ValueError(f"device {device!r}: this machine's torch sees {torch.cuda.device_count()} CUDA device(s); use 'cpu'")
     return device
 
-def mixed_precision(device:str, precision:str='fp32'): # precision: 'fp32' or 'bf16'
-    "The autocast context of `precision` on `device` (bf16: autocast to bfloat16; fp32: off)."
+def mixed_precision(device:str,          # where the work runs
+                    precision:str='fp32', # 'fp32' (autocast off) or 'bf16' (autocast to bfloat16)
+                   )->torch.autocast:
+    "The autocast context of `precision` on `device`."
+    if precision not in ('fp32', 'bf16'): raise ValueError(f"precision: expected 'fp32' or 'bf16', got {precision!r}")
     return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=precision == 'bf16')
 
 # %% ../nbs/07_trainer.ipynb #2929a831
@@ -322,11 +325,9 @@ def evaluate(self:GRPOTrainer)->dict:
     if self.eval_data is None or not hasattr(self.task, 'evaluate'): return {}
     self.task.model.eval()
     n, bs = len(self.eval_data), self.cfg.batch_size
-    starts = range(0, n, bs)
-    with torch.no_grad():
-        res = [self.task.evaluate(_to(default_collate([self.eval_data[i] for i in range(j, min(j + bs, n))]), self.cfg.device)) for j in starts]
-    sizes = [min(bs, n - j) for j in starts]
-    return {k: float(np.average([r[k] for r in res], weights=sizes)) for k in res[0]}
+    batches = [range(j, min(j + bs, n)) for j in range(0, n, bs)]
+    with torch.no_grad(): res = [self.task.evaluate(_to(default_collate([self.eval_data[i] for i in b]), self.cfg.device)) for b in batches]
+    return {k: float(np.average([r[k] for r in res], weights=[len(b) for b in batches])) for k in res[0]}
 
 @patch
 def end_epoch(self:GRPOTrainer, rows:list)->dict:
@@ -363,7 +364,7 @@ def state_dict(self:GRPOTrainer)->dict:
                 kl=self.kl_ctl.state_dict(), running=self.running.state_dict() if self.running else None,
                 counters=dict(epoch=self.epoch, step=self.step, micro=self.micro, skipped=self.skipped, best=self.best),
                 rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
-                         **({'cuda': torch.cuda.get_rng_state_all()} if torch.cuda.is_initialized() else {})),   # rollouts on a GPU draw from its generator
+                         **({'cuda': torch.cuda.get_rng_state(self.cfg.device)} if torch.device(self.cfg.device).type == 'cuda' else {})),   # rollouts on a GPU draw from its generator
                 rows=self.rows)
 
 @patch
@@ -387,7 +388,7 @@ def load(self:GRPOTrainer, path:str|Path):
     c = state['counters']
     self.epoch, self.step, self.micro, self.skipped, self.best = c['epoch'], c['step'], c['micro'], c['skipped'], c['best']
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
-    if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
+    if 'cuda' in state['rng'] and torch.device(self.cfg.device).type == 'cuda': torch.cuda.set_rng_state(state['rng']['cuda'], self.cfg.device)
     self.rows = list(state['rows'])
 
 # %% ../nbs/07_trainer.ipynb #10721385

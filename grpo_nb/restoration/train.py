@@ -694,10 +694,11 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                evaluate:bool=True,           # run the final val evaluation and write the table
               ):
     "GRPO fine-tuning of a restorer, then evaluation against its starting point; (trainer, metrics, eval rows)."
-    from grpo_nb.trainer import GRPOConfig, GRPOTrainer
+    from grpo_nb.trainer import GRPOConfig, GRPOTrainer, init_distributed
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
+    rank, _ = init_distributed(cfg.device)   # before anything lands on a GPU: under torchrun each process takes its own
     set_seed(cfg.seed)
     model = run_heads(start_model(run.ckpt), run)
     train, val_photos = train_val_photos(run.train_images, run.val_images)
@@ -708,7 +709,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
-    weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size, cfg.progress)
+    weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size, cfg.progress and rank == 0)
     data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
