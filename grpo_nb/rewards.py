@@ -234,7 +234,7 @@ class LPIPS(nn.Module):
 @functools.lru_cache(maxsize=None)
 def _lpips_model(device:str)->LPIPS:
     (backbone, b_src), (heads, h_src) = alexnet_weights(), lpips_heads()
-    model = LPIPS()
+    with torch.random.fork_rng(devices=[]): model = LPIPS()   # its throw-away random init must not move the caller's draws (a resumed run builds it later)
     model.load_state_dict({k: v for k, v in backbone.items() if k.startswith('features.')} | heads, strict=True)
     model.weights_source = f"backbone: {b_src}; heads: {h_src}"
     return model.eval().requires_grad_(False).to(device)
@@ -434,7 +434,7 @@ class RewardMix:
     lpips: float = 0.3               # weight of 1 - LPIPS (AlexNet, v0.1)
     niqe: float = 0.0                # weight of exp(-NIQE/10), no reference needed
     psnr_scale: float = 50.          # PSNR in dB that counts as 1.0
-    heavy_topk: int|None = None      # with `group`: SSIM/LPIPS/NIQE only for the k best-PSNR samples per group
+    heavy_topk: int|None = None      # with `group`: SSIM/LPIPS/NIQE only for the k best-PSNR samples per group (without: all, as for evaluation)
     log_all: bool = False            # also compute (and return) zero-weight components
 
     def __post_init__(self):
@@ -449,7 +449,7 @@ class RewardMix:
 
     def __call__(self, pred:Tensor,       # restored images [N, 3, H, W] in [0, 1]
                  target:Tensor,           # ground truth, same shape
-                 group:int|None=None,     # G: consecutive G samples form a group (needed by heavy_topk)
+                 group:int|None=None,     # G: consecutive G samples form a group (heavy_topk acts within groups; None: every image scored in full)
                 )->Rewards:               # total [N] and the normalised components [N] by name
         "Score each restored image against its target."
         check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
@@ -470,7 +470,6 @@ class RewardMix:
 
     def _top(self, p:Tensor, group:int|None)->Tensor|None:
         "Top-k indices per group [B, k] when heavy metrics are restricted, else None."
-        if self.heavy_topk is None: return None
-        if group is None: raise ValueError("RewardMix: heavy_topk needs group=G (consecutive G samples form one group)")
+        if self.heavy_topk is None or group is None: return None   # no groups (evaluation): every image is its own best
         if group < 1 or len(p) % group: raise ValueError(f"RewardMix: batch of {len(p)} is not a whole number of groups of {group}")
         return None if self.heavy_topk >= group else topk_in_groups(p.view(-1, group), self.heavy_topk)

@@ -720,7 +720,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     rows = None
     if trainer.rank == 0 and trainer.run_dir is not None:
         out = trainer.run_dir
-        save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run),
+        save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run), 'reward': asdict(reward),
                                                             **({} if gains is None else {'tasks_kept': gains.index[gains.kept].tolist()}),
                                                             **({} if weights is None else {'task_weights': weights.weight.to_dict()})})
         if gains is not None: gains.to_csv(out / 'task_gains.csv')
