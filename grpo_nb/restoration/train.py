@@ -564,16 +564,21 @@ def run_heads(model:AdaIR, run:GRPORunConfig)->AdaIR:
     return with_heads(model, replace(heads, **{**FRESH_SPREAD, **spread}))
 
 # %% ../../nbs/13_restoration.train.ipynb #739e2e3c
-def worst_dataset(run:GRPORunConfig)->list:
+def worst_dataset(run:GRPORunConfig, val_photos:list=())->list: # val_photos: (name, image) pairs the run evaluates on, which the lists must not hold
     "(name, image) pairs and tasks for --finetune_worst: one `RestorationPatches` per task group, concatenated."
     from torch.utils.data import ConcatDataset
     from grpo_nb.restoration.data import load_image_folder
     pool = dict(load_image_folder(run.images, strict=False) if run.images else load_photos('all'))
+    key = lambda im: (tuple(im.shape), hash(im.numpy().tobytes()))
+    held = {key(im) for _, im in val_photos}
     parts = []
     for group, f in run.worst.items():
         names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
+        if both := [n for n in names if key(pool[n]) in held]:
+            raise ValueError(f"--worst_{group} {f}: images {both[:5]} are also val photos ({run.val_images or 'the bundled val split'}), so the final evaluation "
+                             "would not be held out; make the lists from an evaluation of training photos (grpo_nb eval restoration --images DIR) or evaluate on others (--val_images)")
         tasks = [t for t in run.tasks if t.startswith(group)] or [group]
         parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // len(run.worst), recolour=run.recolour))
     return ConcatDataset(parts)
@@ -710,7 +715,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
     weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size, cfg.progress and rank == 0)
-    data = worst_dataset(run) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
+    data = worst_dataset(run, val_photos) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
