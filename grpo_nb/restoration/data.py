@@ -18,9 +18,9 @@ from ..core import check_images, data_path
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'TASKS', 'DEGRADATIONS', 'rng', 'item_seed', 'read_image', 'photo_split', 'load_photos',
-           'load_image_folder', 'train_val_photos', 'line_kernel', 'gaussian_kernel', 'convolve', 'add_noise',
-           'add_rain', 'depth_proxy', 'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade', 'recolour',
-           'weighted_rounds', 'RestorationPatches', 'RestorationEval', 'show_images', 'show_degradations']
+           'load_image_folder', 'photo_key', 'train_val_photos', 'line_kernel', 'gaussian_kernel', 'convolve',
+           'add_noise', 'add_rain', 'depth_proxy', 'add_haze', 'add_blur', 'add_low_light', 'degradation', 'degrade',
+           'recolour', 'weighted_rounds', 'RestorationPatches', 'RestorationEval', 'show_images', 'show_degradations']
 
 # %% ../../nbs/11_restoration.data.ipynb #b60e2fe6
 def rng(seed:int|torch.Generator # an int seed, or a generator to draw from (advanced in place)
@@ -121,14 +121,17 @@ def load_image_folder(path:str|Path,     # folder of image files (`IMAGE_SUFFIXE
     return [(f.stem, read_image(f)) for f in images]
 
 # %% ../../nbs/11_restoration.data.ipynb #00c688d9
+def photo_key(im:Tensor)->tuple:
+    "What makes two photos the same: their shape and pixels."
+    return tuple(im.shape), hash(im.numpy().tobytes())
+
 def train_val_photos(train:str|Path|None=None, # folder of training photos (None: the bundled train split)
                      val:str|Path|None=None,   # folder of val photos (None: the bundled val split)
                     )->tuple[list, list]:      # (train, val) lists of (name, [3,H,W])
     "Training and val photos, from folders or the bundled split; a `ValueError` names any photo on both sides."
     tr, va = (load_image_folder(f) if f else load_photos(s) for f, s in ((train, 'train'), (val, 'val')))
-    key = lambda im: (tuple(im.shape), hash(im.numpy().tobytes()))
-    seen = {key(im): n for n, im in tr}
-    both = [(seen[k], n) for n, im in va if (k := key(im)) in seen]
+    seen = {photo_key(im): n for n, im in tr}
+    both = [(seen[k], n) for n, im in va if (k := photo_key(im)) in seen]
     if both: raise ValueError(f"{len(both)} photo(s) are both training and val photos, e.g. {both[0][0]!r} ({train or 'bundled train'}) "
                               f"= {both[0][1]!r} ({val or 'bundled val'}); split your photos by image")
     return tr, va

@@ -20,7 +20,7 @@ from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted, check_device, mixed_precision
 from ..rewards import psnr, RewardMix
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
-from .data import TASKS, load_photos, train_val_photos, RestorationPatches, RestorationEval, weighted_rounds
+from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds
 
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads',
@@ -125,8 +125,7 @@ class SFTConfig:
     progress: bool = True      # show a progress bar
 
     def __post_init__(self):
-        check_device(self.device)
-        if self.precision not in ('fp32', 'bf16'): raise ValueError(f"SFTConfig.precision: expected 'fp32' or 'bf16', got {self.precision!r}")
+        check_device(self.device); mixed_precision(self.device, self.precision)   # both checked before any work
 
 def freeze_policy(model:AdaIR, frozen:bool=True)->AdaIR:
     "Set `requires_grad` of the policy heads' parameters to `not frozen`."
@@ -569,14 +568,13 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=())->list: # val_photos: (n
     from torch.utils.data import ConcatDataset
     from grpo_nb.restoration.data import load_image_folder
     pool = dict(load_image_folder(run.images, strict=False) if run.images else load_photos('all'))
-    key = lambda im: (tuple(im.shape), hash(im.numpy().tobytes()))
-    held = {key(im) for _, im in val_photos}
+    held = {photo_key(im) for _, im in val_photos}
     parts = []
     for group, f in run.worst.items():
         names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
-        if both := [n for n in names if key(pool[n]) in held]:
+        if both := [n for n in names if photo_key(pool[n]) in held]:
             raise ValueError(f"--worst_{group} {f}: images {both[:5]} are also val photos ({run.val_images or 'the bundled val split'}), so the final evaluation "
                              "would not be held out; make the lists from an evaluation of training photos (grpo_nb eval restoration --images DIR) or evaluate on others (--val_images)")
         tasks = [t for t in run.tasks if t.startswith(group)] or [group]
