@@ -13,9 +13,9 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg',
-           'add_restoration_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd',
-           'select_worst_cmd', 'bench_cmd', 'build_parser', 'run', 'main']
+__all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd',
+           'task_weights_arg', 'add_restoration_flags', 'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd',
+           'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'build_parser', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
@@ -104,6 +104,8 @@ def eval_bandit_cmd(a:argparse.Namespace)->dict:
     with torch.no_grad(): return {'ckpt': str(a.ckpt), **task.evaluate({'x': torch.ones(4, task.model.out.in_features)})}
 
 # %% ../nbs/90_cli.ipynb #9f4cf4e8
+WORST_GROUPS = ('derain', 'dehaze', 'deblur', 'enhance', 'denoise')   # seed 000's --worst_<group> lists
+
 def task_weights_arg(v:str)->str|dict|None:
     "--task_weights: 'even' → None, 'spread', or 'task=weight,…' → {task: weight}."
     if v in ('even', 'spread'): return None if v == 'even' else v
@@ -148,7 +150,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--lora_alpha', type=float, default=4.)
     p.add_argument('--ckpt', default=None, help='restorer to start from (default: the bundled SFT checkpoint)')
     p.add_argument('--finetune_worst', action='store_true', help='train only on the images of the --worst_* lists')
-    for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise'):
+    for g in WORST_GROUPS:
         p.add_argument(f'--worst_{g}', default=None, help=f'list of {g} images (from select-worst)')
     p.add_argument('--images', default=None, help='folder the worst lists refer to (default: the bundled photos)')
     p.add_argument('--train_images', default=None, help='folder of your own training photos (default: the bundled train split)')
@@ -164,14 +166,37 @@ def _is_trainer_checkpoint(path)->bool:
     from grpo_nb.checkpoint import read_metadata
     return str(path).endswith('.safetensors') and 'grpo_nb' in read_metadata(path)
 
+SFT_FLAGS = ('stage', 'tasks', 'patch', 'batch_size', 'sft_steps', 'lr', 'seed', 'recolour', 'grpo_max_grad_norm', 'precision', 'tf32', 'device',
+             'train_images', 'val_images', 'out', 'ckpt', 'fre_temperature', 'fre_para1_scale', 'fre_modules', 'no_progress', 'json')   # what --stage sft reads
+
+def unused_flags(a:argparse.Namespace)->list[str]:
+    "The flags of `train restoration` set away from their defaults that this run would not use, each with why."
+    d = vars(build_parser().parse_args(['train', 'restoration']))
+    given = {k for k, v in vars(a).items() if k in d and v != d[k]}
+    if a.stage == 'sft':
+        if a.grpo: return ['--grpo: it asks for GRPO and --stage sft for supervised training; pass one']
+        return [f'--{k}: not used by --stage sft' + (' (it trains for --sft_steps)' if k == 'epochs' else '') for k in sorted(given - set(SFT_FLAGS))]
+    why = dict.fromkeys(('sft_steps', 'out', 'fre_temperature', 'fre_para1_scale', 'fre_modules'), 'only with --stage sft')
+    if not (a.train_backbone or a.lora):
+        heads = 'but only the policy heads train (--policy_lr is theirs): add --train_backbone or --lora'
+        why |= dict.fromkeys(('lr', 'grpo_lambda_sup', 'grpo_lambda_consistency'), f'acts on the backbone, {heads}')
+        why['grpo_schedule_sup'] = f'its supervised warm-up trains the backbone, {heads}; its warm-up epochs would train nothing'
+    if not a.grpo_schedule_sup: why |= dict.fromkeys(('grpo_warmup_epochs', 'grpo_progressive_epochs'), 'only with --grpo_schedule_sup')
+    if not a.finetune_worst: why |= dict.fromkeys([f'worst_{g}' for g in WORST_GROUPS] + ['images'], 'only with --finetune_worst')
+    if not a.lora: why |= dict.fromkeys(('lora_targets', 'lora_r', 'lora_alpha'), 'only with --lora')
+    if a.task_weights != 'spread' or a.finetune_worst: why['spread_patches'] = 'only with --task_weights spread (the default) and without --finetune_worst'
+    if a.no_eval: why['eval_modes'] = 'not with --no_eval'
+    return [f'--{k}: {w}' for k, w in why.items() if k in given]
+
 def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
+    if unused := unused_flags(a): raise SystemExit('grpo_nb train restoration: flags this run would not use:\n  ' + '\n  '.join(unused))
     import pandas as pd
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
     tasks = tuple(t for t in a.tasks.split(',') if t)
-    sft = a.stage == 'sft' and not a.grpo
+    sft = a.stage == 'sft'
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
         out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
@@ -180,11 +205,13 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
         elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
         else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
         cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed, recolour=a.recolour,
-                        device=a.device, precision=a.precision, tf32=a.tf32, progress=not a.no_progress, train_images=a.train_images, val_images=a.val_images)
-        model, df = train_sft(cfg, out, model)
+                        max_grad_norm=a.grpo_max_grad_norm, device=a.device, precision=a.precision, tf32=a.tf32, progress=not a.no_progress,
+                        train_images=a.train_images, val_images=a.val_images)
+        start = a.ckpt and {'ckpt': a.ckpt, 'fre_temperature': a.fre_temperature, 'fre_para1_scale': a.fre_para1_scale, 'fre_modules': a.fre_modules or ','.join(FRE)}
+        model, df = train_sft(cfg, out, model, info={'start': start} if start else None)
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
-    worst = {g: getattr(a, f'worst_{g}') for g in ('derain', 'dehaze', 'deblur', 'enhance', 'denoise') if getattr(a, f'worst_{g}')}
+    worst = {g: getattr(a, f'worst_{g}') for g in WORST_GROUPS if getattr(a, f'worst_{g}')}
     if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,

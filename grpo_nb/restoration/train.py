@@ -154,6 +154,7 @@ def val_psnr(model:AdaIR, tasks=TASKS, # tasks to score
 def train_sft(cfg:SFTConfig,          # what to train
               out:str|Path|None=None, # save the result here (and a .json beside it)
               model:AdaIR|None=None,  # start from this model instead of a fresh one
+              info:dict|None=None,    # more for the saved JSON (e.g. where `model` came from)
              )->tuple[AdaIR, pd.DataFrame]: # (the model, per-step loss and lr)
     "L1 training of a restorer on photos (the bundled ones by default), heads frozen at their initial mean action; Ctrl-C saves the weights so far beside `out`."
     set_seed(cfg.seed)
@@ -181,12 +182,12 @@ def train_sft(cfg:SFTConfig,          # what to train
     except KeyboardInterrupt:   # keep the weights trained so far; a later run can start from them with --ckpt
         if out is None: raise
         part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),
-                             info={'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': round((time.time() - t0) / 60, 1)})
+                             info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': round((time.time() - t0) / 60, 1)})
         raise TrainingInterrupted(f"Ctrl-C after {len(rows)} of {cfg.steps} SFT steps", part) from None
     df = pd.DataFrame(rows)
     if out is not None:
         val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val_photos)
-        save_restorer(model.cpu(), out, info={'sft_config': cfg_d, 'val_psnr_mean_mode': val,
+        save_restorer(model.cpu(), out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val,
                                                      'train_minutes': round((time.time() - t0) / 60, 1)})
     return model.eval(), df
 
@@ -701,6 +702,8 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
+    if reward.niqe and (run.patch // 96) ** 2 < 2:
+        raise ValueError(f"reward: NIQE (weight {reward.niqe}) needs two 96-px blocks per image, so patches (--patch) and training photos of 192 px or more; got patch={run.patch}")
     rank, _ = init_distributed(cfg.device)   # before anything lands on a GPU: under torchrun each process takes its own
     set_seed(cfg.seed)
     model = run_heads(start_model(run.ckpt), run)
