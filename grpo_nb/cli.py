@@ -14,8 +14,9 @@ from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
 __all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd',
-           'task_weights_arg', 'add_restoration_flags', 'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd',
-           'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'build_parser', 'run', 'main']
+           'task_weights_arg', 'add_restoration_flags', 'changed_flags', 'unused_flags', 'train_restoration_cmd',
+           'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'build_parser', 'run',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
@@ -169,10 +170,14 @@ def _is_trainer_checkpoint(path)->bool:
 SFT_FLAGS = ('stage', 'tasks', 'patch', 'batch_size', 'sft_steps', 'lr', 'seed', 'recolour', 'grpo_max_grad_norm', 'precision', 'tf32', 'device',
              'train_images', 'val_images', 'out', 'ckpt', 'fre_temperature', 'fre_para1_scale', 'fre_modules', 'no_progress', 'json')   # what --stage sft reads
 
+def changed_flags(a:argparse.Namespace, *cmd:str)->set[str]:
+    "The flags of subcommand `cmd` (e.g. 'train', 'restoration') that `a` sets away from their defaults."
+    d = vars(build_parser().parse_args(list(cmd)))
+    return {k for k, v in vars(a).items() if k in d and v != d[k]}
+
 def unused_flags(a:argparse.Namespace)->list[str]:
     "The flags of `train restoration` set away from their defaults that this run would not use, each with why."
-    d = vars(build_parser().parse_args(['train', 'restoration']))
-    given = {k for k, v in vars(a).items() if k in d and v != d[k]}
+    given = changed_flags(a, 'train', 'restoration')
     if a.stage == 'sft':
         if a.grpo: return ['--grpo: it asks for GRPO and --stage sft for supervised training; pass one']
         return [f'--{k}: not used by --stage sft' + (' (it trains for --sft_steps)' if k == 'epochs' else '') for k in sorted(given - set(SFT_FLAGS))]
@@ -259,7 +264,11 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary
     out = Path(a.out)
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
+    unused = {'baseline_mode': not a.baseline and '--baseline', 'tile_overlap': a.tile is None and '--tile'}
+    if bad := [f'--{k}: only with {w}' for k, w in unused.items() if w and k in changed_flags(a, 'eval', 'restoration')]: raise SystemExit('; '.join(bad))
     images = load_image_folder(a.images) if a.images else load_photos('val')
+    if a.grpo_w_niqe and (small := [n for n, im in images if (im.shape[1] // 96) * (im.shape[2] // 96) < 2]):
+        raise SystemExit(f"--grpo_w_niqe {a.grpo_w_niqe}: NIQE needs two 96-px blocks per photo (e.g. 96×192), and these are smaller: {small}")
     label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(a.tasks.split(','))
     if label == 'baseline': label = 'baseline_new'
     device = check_device(a.device)
