@@ -36,8 +36,8 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
     p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation')
     p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
-    p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this')
-    p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip')
+    p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this (0: no clipping)')
+    p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip (0: none)')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
     p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32')
     p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA')
@@ -53,7 +53,7 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
     return GRPOConfig(group_size=a.grpo_group, batch_size=a.batch_size, epochs=a.epochs, lr=a.lr, seed=a.seed,
                       ppo_epochs=a.ppo_epochs, clip_range=a.grpo_clip_range, kl_beta=a.grpo_beta_kl,
                       kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm, adv_scale=a.grpo_adv_scale,
-                      adv_clip=a.grpo_adv_clip_max, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
+                      adv_clip=a.grpo_adv_clip_max or None, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
                       precision=a.precision, tf32=a.tf32, device=a.device, run_dir=a.run_dir, save_every_min=a.save_every_min,
                       progress=not a.no_progress, **kw)
 

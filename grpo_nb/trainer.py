@@ -104,10 +104,16 @@ class GRPOConfig:
     device: str = 'cpu'               # device of the rollouts and updates
 
     def __post_init__(self):
-        for name, ok in [('group_size', self.group_size >= 2), ('batch_size', self.batch_size >= 1),
-                         ('ppo_epochs', self.ppo_epochs >= 1), ('grad_accum', self.grad_accum >= 1),
-                         ('save_every_min', self.save_every_min is None or self.save_every_min >= 0)]:
-            if not ok: raise ValueError(f"GRPOConfig.{name}: got {getattr(self, name)}, which is too small")
+        optional = lambda v, ok: v is None or ok(v)
+        for name, ok, expected in [('group_size', self.group_size >= 2, '>= 2'), ('batch_size', self.batch_size >= 1, '>= 1'),
+                                   ('epochs', self.epochs >= 1, '>= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: v >= 1), '>= 1 or None'),
+                                   ('ppo_epochs', self.ppo_epochs >= 1, '>= 1'), ('grad_accum', self.grad_accum >= 1, '>= 1'), ('log_every', self.log_every >= 1, '>= 1'),
+                                   ('lr', self.lr > 0, '> 0'), ('weight_decay', self.weight_decay >= 0, '>= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
+                                   ('clip_range', self.clip_range > 0, '> 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
+                                   ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
+                                   ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
+                                   ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None')]:
+            if not ok: raise ValueError(f"GRPOConfig.{name}: expected {expected}, got {getattr(self, name)}")
         choices = dict(adv_scale=('group', 'batch', 'none'), kl_estimator=('closed', 'k3'), precision=('fp32', 'bf16'),
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():

@@ -113,7 +113,7 @@ class SFTConfig:
     lr: float = 1e-3           # AdamW peak learning rate (cosine with warm-up)
     warmup_ratio: float = 0.03 # share of steps warming up
     weight_decay: float = 1e-4 # AdamW weight decay
-    max_grad_norm: float = 1.0 # gradient clipping
+    max_grad_norm: float|None = 1.0 # gradient-norm clipping (0 or None: none)
     seed: int = 0              # data and initialisation
     recolour: float = 0.       # share of clean patches given a random colour and exposure before they are degraded (see `recolour`)
     train_images: str|None = None # folder of training photos (None: the bundled train split)
@@ -175,7 +175,7 @@ def train_sft(cfg:SFTConfig,          # what to train
             x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
             with mixed_precision(cfg.device, cfg.precision): loss = F.l1_loss(model(x, mode='mean').float(), y)
             opt.zero_grad(set_to_none=True); loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm or float('inf'))
             opt.step(); sched.step()
             rows.append({'step': step, 'loss/l1': loss.item(), 'lr': sched.get_last_lr()[0]})
             if step % 20 == 0: bar.set_postfix(l1=f"{np.mean([r['loss/l1'] for r in rows[-20:]]):.4f}")
@@ -538,6 +538,9 @@ class GRPORunConfig:
 
     def __post_init__(self):
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
+        for name, ok, expected in [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
+                                   ('policy_lr', self.policy_lr > 0, '> 0'), ('lora_r', self.lora_r >= 1, '>= 1')]:
+            if not ok: raise ValueError(f"GRPORunConfig.{name}: expected {expected}, got {getattr(self, name)}")
         if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
         w = self.task_weights
         if isinstance(w, str) and w != 'spread': raise ValueError(f"GRPORunConfig.task_weights: expected None, 'spread' or {{task: weight}}, got {w!r}")
