@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['set_seed', 'check_images', 'check_same_shape', 'data_path', 'default_device', 'Rewards']
+__all__ = ['set_seed', 'check_images', 'check_same_shape', 'check_fields', 'data_path', 'default_device', 'Rewards']
 
 # %% ../nbs/00_core.ipynb #e501beb5
 def set_seed(seed:int # the one seed for python, numpy and torch
@@ -42,6 +42,14 @@ def check_same_shape(a:Tensor, b:Tensor, # two batches that must match
                      names=('pred', 'target')): # their argument names, for the message
     "Raise a `ValueError` naming both arguments when `a` and `b` differ in shape."
     if a.shape != b.shape: raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+
+# %% ../nbs/00_core.ipynb #c0f1e2d4
+def check_fields(cfg,    # a configuration (any object with the named attributes)
+                 checks, # (field name, condition met, what it expects) triples
+                ):
+    "Raise a `ValueError` naming the first field of `cfg` whose condition is not met, what it expects and what it got."
+    for name, ok, expected in checks:
+        if not ok: raise ValueError(f"{type(cfg).__name__}.{name}: expected {expected}, got {getattr(cfg, name)}")
 
 # %% ../nbs/00_core.ipynb #31e37095
 def data_path(*parts:str # path inside the bundled data folder

@@ -17,7 +17,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import Rewards, set_seed
+from .core import Rewards, set_seed, check_fields
 from .advantages import compute_advantages, RunningRewardStats, topk_mask, frac_zero_std
 from .losses import ppo_clip_loss, kl_k3, masked_mean
 from .kl import make_kl_controller
@@ -105,15 +105,14 @@ class GRPOConfig:
 
     def __post_init__(self):
         optional = lambda v, ok: v is None or ok(v)
-        for name, ok, expected in [('group_size', self.group_size >= 2, '>= 2'), ('batch_size', self.batch_size >= 1, '>= 1'),
-                                   ('epochs', self.epochs >= 1, '>= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: v >= 1), '>= 1 or None'),
-                                   ('ppo_epochs', self.ppo_epochs >= 1, '>= 1'), ('grad_accum', self.grad_accum >= 1, '>= 1'), ('log_every', self.log_every >= 1, '>= 1'),
-                                   ('lr', self.lr > 0, '> 0'), ('weight_decay', self.weight_decay >= 0, '>= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
-                                   ('clip_range', self.clip_range > 0, '> 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
-                                   ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
-                                   ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
-                                   ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None')]:
-            if not ok: raise ValueError(f"GRPOConfig.{name}: expected {expected}, got {getattr(self, name)}")
+        check_fields(self, [('group_size', self.group_size >= 2, '>= 2'), ('batch_size', self.batch_size >= 1, '>= 1'),
+                            ('epochs', self.epochs >= 1, '>= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: v >= 1), '>= 1 or None'),
+                            ('ppo_epochs', self.ppo_epochs >= 1, '>= 1'), ('grad_accum', self.grad_accum >= 1, '>= 1'), ('log_every', self.log_every >= 1, '>= 1'),
+                            ('lr', self.lr > 0, '> 0'), ('weight_decay', self.weight_decay >= 0, '>= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
+                            ('clip_range', self.clip_range > 0, '> 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
+                            ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
+                            ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
+                            ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None')])
         choices = dict(adv_scale=('group', 'batch', 'none'), kl_estimator=('closed', 'k3'), precision=('fp32', 'bf16'),
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():

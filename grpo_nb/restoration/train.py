@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
-from ..core import set_seed, data_path
+from ..core import set_seed, data_path, check_fields
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
@@ -125,7 +125,9 @@ class SFTConfig:
     progress: bool = True      # show a progress bar
 
     def __post_init__(self):
-        check_device(self.device); mixed_precision(self.device, self.precision)   # both checked before any work
+        check_fields(self, [('steps', self.steps >= 1, '>= 1'), ('batch_size', self.batch_size >= 1, '>= 1'), ('lr', self.lr > 0, '> 0'),
+                            ('max_grad_norm', self.max_grad_norm is None or self.max_grad_norm >= 0, '>= 0 or None (0, None: no clipping)')])
+        check_device(self.device); mixed_precision(self.device, self.precision)   # all checked before any work
 
 def freeze_policy(model:AdaIR, frozen:bool=True)->AdaIR:
     "Set `requires_grad` of the policy heads' parameters to `not frozen`."
@@ -538,9 +540,8 @@ class GRPORunConfig:
 
     def __post_init__(self):
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
-        for name, ok, expected in [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
-                                   ('policy_lr', self.policy_lr > 0, '> 0'), ('lora_r', self.lora_r >= 1, '>= 1')]:
-            if not ok: raise ValueError(f"GRPORunConfig.{name}: expected {expected}, got {getattr(self, name)}")
+        check_fields(self, [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
+                            ('policy_lr', self.policy_lr > 0, '> 0'), ('lora_r', self.lora_r >= 1, '>= 1')])
         if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
         w = self.task_weights
         if isinstance(w, str) and w != 'spread': raise ValueError(f"GRPORunConfig.task_weights: expected None, 'spread' or {{task: weight}}, got {w!r}")
