@@ -212,8 +212,8 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
         cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed, recolour=a.recolour,
                         max_grad_norm=a.grpo_max_grad_norm, device=a.device, precision=a.precision, tf32=a.tf32, progress=not a.no_progress,
                         train_images=a.train_images, val_images=a.val_images)
-        start = a.ckpt and {'ckpt': a.ckpt, 'fre_temperature': a.fre_temperature, 'fre_para1_scale': a.fre_para1_scale, 'fre_modules': a.fre_modules or ','.join(FRE)}
-        model, df = train_sft(cfg, out, model, info={'start': start} if start else None)
+        start = {'ckpt': a.ckpt, 'fre_temperature': a.fre_temperature, 'fre_para1_scale': a.fre_para1_scale, 'fre_modules': a.fre_modules or ','.join(FRE)}
+        model, df = train_sft(cfg, out, model, info={'start': start} if a.ckpt else None)
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
     worst = {g: getattr(a, f'worst_{g}') for g in WORST_GROUPS if getattr(a, f'worst_{g}')}
@@ -264,8 +264,8 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary
     out = Path(a.out)
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
-    unused = {'baseline_mode': not a.baseline and '--baseline', 'tile_overlap': a.tile is None and '--tile'}
-    if bad := [f'--{k}: only with {w}' for k, w in unused.items() if w and k in changed_flags(a, 'eval', 'restoration')]: raise SystemExit('; '.join(bad))
+    given, needs = changed_flags(a, 'eval', 'restoration'), {'baseline_mode': ('--baseline', a.baseline), 'tile_overlap': ('--tile', a.tile)}
+    if bad := [f'--{k}: only with {flag}' for k, (flag, v) in needs.items() if k in given and v is None]: raise SystemExit('; '.join(bad))
     images = load_image_folder(a.images) if a.images else load_photos('val')
     if a.grpo_w_niqe and (small := [n for n, im in images if (im.shape[1] // 96) * (im.shape[2] // 96) < 2]):
         raise SystemExit(f"--grpo_w_niqe {a.grpo_w_niqe}: NIQE needs two 96-px blocks per photo (e.g. 96×192), and these are smaller: {small}")
