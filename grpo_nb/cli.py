@@ -259,7 +259,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
 def eval_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb eval restoration`."
     import pandas as pd
-    from grpo_nb.rewards import RewardMix
+    from grpo_nb.rewards import RewardMix, niqe_fits
     from grpo_nb.restoration.data import load_image_folder, load_photos
     from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary
     out = Path(a.out)
@@ -267,7 +267,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     given, needs = changed_flags(a, 'eval', 'restoration'), {'baseline_mode': ('--baseline', a.baseline), 'tile_overlap': ('--tile', a.tile)}
     if bad := [f'--{k}: only with {flag}' for k, (flag, v) in needs.items() if k in given and v is None]: raise SystemExit('; '.join(bad))
     images = load_image_folder(a.images) if a.images else load_photos('val')
-    if a.grpo_w_niqe and (small := [n for n, im in images if (im.shape[1] // 96) * (im.shape[2] // 96) < 2]):
+    if a.grpo_w_niqe and (small := [n for n, im in images if not niqe_fits(*im.shape[1:])]):
         raise SystemExit(f"--grpo_w_niqe {a.grpo_w_niqe}: NIQE needs two 96-px blocks per photo (e.g. 96×192), and these are smaller: {small}")
     label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(a.tasks.split(','))
     if label == 'baseline': label = 'baseline_new'

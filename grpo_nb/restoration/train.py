@@ -18,7 +18,7 @@ from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted, check_device, mixed_precision
-from ..rewards import psnr, RewardMix
+from ..rewards import psnr, RewardMix, niqe_fits
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds
 
@@ -296,7 +296,7 @@ def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
     "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks) and the reward of each image."
     from grpo_nb.rewards import ssim, lpips_distance, niqe
     h, w = pred.shape[-2:]
-    q = niqe(pred) if (h // 96) * (w // 96) >= 2 else torch.full((len(pred),), float('nan'))
+    q = niqe(pred) if niqe_fits(h, w) else torch.full((len(pred),), float('nan'))
     return {'psnr': psnr(pred, clean).tolist(), 'ssim': ssim(pred, clean).tolist(), 'lpips': lpips_distance(pred, clean).tolist(),
             'niqe': q.tolist(), 'reward': reward(pred, clean).total.tolist()}
 
@@ -706,7 +706,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
-    if reward.niqe and (run.patch // 96) ** 2 < 2:
+    if reward.niqe and not niqe_fits(run.patch, run.patch):
         raise ValueError(f"reward: NIQE (weight {reward.niqe}) needs two 96-px blocks per image, so patches (--patch) and training photos of 192 px or more; got patch={run.patch}")
     rank, _ = init_distributed(cfg.device)   # before anything lands on a GPU: under torchrun each process takes its own
     set_seed(cfg.seed)
