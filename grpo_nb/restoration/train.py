@@ -89,16 +89,18 @@ def task_heads(policy:PolicyConfig, tasks=TASKS)->PolicyConfig:
     return replace(policy, inputs='task', tasks=tuple(tasks), hidden=None)
 
 def fit_task_classifier(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs: the training photos
-                        patch:int=128, n:int=560,    # patches of that side to fit on, drawn as `RestorationPatches` draws them
-                        seed:int=0, weight_decay:float=1e-3,
+                        patch:int=128, n:int=2000,   # patches of that side to fit on, drawn as `RestorationPatches` draws them
+                        seed:int=0, weight_decay:float=1e-4, # L2 penalty (see `TaskClassifier.fit`)
                         recolour:float=0.,           # share of patches recoloured before they are degraded (`recolour`)
                        )->float:                     # accuracy on those patches
     "Fit `model.task_classifier` on `n` degraded patches of `images`, labelled with their task."
     if model.task_classifier is None: raise ValueError(f"model: its heads read {model.policy_config and model.policy_config.inputs!r}, not 'task'; see `task_heads`")
     data = RestorationPatches(images, model.task_classifier.tasks, patch, n=n, seed=seed, recolour=recolour)
-    items = [data[i] for i in range(n)]
-    stats = image_stats(torch.stack([d['degraded'] for d in items]))
-    return model.task_classifier.fit(stats, torch.tensor([d['task'] for d in items]), weight_decay)
+    stats, labels = [], []
+    for i in range(0, n, 250):   # the statistics of 250 patches at a time: 2000 patches of 128 px would hold 0.8 GB
+        items = [data[j] for j in range(i, min(i + 250, n))]
+        stats.append(image_stats(torch.stack([d['degraded'] for d in items]))); labels += [d['task'] for d in items]
+    return model.task_classifier.fit(torch.cat(stats), torch.tensor(labels), weight_decay)
 
 
 # %% ../../nbs/13_restoration.train.ipynb #e48c9d3a
