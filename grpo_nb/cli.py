@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, math, os, sys, time
 from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device
@@ -13,12 +13,21 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd',
-           'task_weights_arg', 'add_restoration_flags', 'changed_flags', 'unused_flags', 'train_restoration_cmd',
-           'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'build_parser', 'run',
-           'main']
+__all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd',
+           'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags', 'changed_flags', 'unused_flags',
+           'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd',
+           'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
+def at_least(lo:int):
+    "An argparse type: an integer ≥ `lo` (argparse names the flag when it fails)."
+    def parse(s:str)->int:
+        try: v = int(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected an integer, got {s!r}") from None
+        if v < lo: raise argparse.ArgumentTypeError(f"expected an integer ≥ {lo}, got {v}")
+        return v
+    return parse
+
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     "Add the seeds' GRPO flags (with `defaults` overriding the seed defaults) to parser `p`."
     d = dict(grpo_group=8, batch_size=16, epochs=20, lr=0.03, seed=0, grpo_clip_range=0.2, grpo_beta_kl=0.01,
@@ -28,7 +37,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--batch_size', type=int, default=d['batch_size'], help='inputs per step (all processes)')
     p.add_argument('--epochs', type=int, default=d['epochs'])
     p.add_argument('--lr', type=float, default=d['lr'])
-    p.add_argument('--seed', type=int, default=d['seed'])
+    p.add_argument('--seed', type=at_least(0), default=d['seed'])
     p.add_argument('--ppo_epochs', type=int, default=d['ppo_epochs'], help='policy updates per rollout')
     p.add_argument('--grpo_clip_range', type=float, default=d['grpo_clip_range'], help='PPO clip ε')
     p.add_argument('--grpo_beta_kl', type=float, default=d['grpo_beta_kl'], help='initial KL weight β')
@@ -261,15 +270,19 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     import pandas as pd
     from grpo_nb.rewards import RewardMix, niqe_fits
     from grpo_nb.restoration.data import load_image_folder, load_photos
-    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary
+    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary, best_of
     out = Path(a.out)
+    if out.is_dir(): raise SystemExit(f"--out {out} is a folder; give the CSV file to write, e.g. {out / 'results.csv'}")
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
     given, needs = changed_flags(a, 'eval', 'restoration'), {'baseline_mode': ('--baseline', a.baseline), 'tile_overlap': ('--tile', a.tile)}
     if bad := [f'--{k}: only with {flag}' for k, (flag, v) in needs.items() if k in given and v is None]: raise SystemExit('; '.join(bad))
+    if a.baseline not in (None, 'input'):
+        try: best_of(a.baseline_mode)   # a typo fails now, not after the model is scored
+        except ValueError as e: raise SystemExit(f"--baseline_mode: {e}") from None
     images = load_image_folder(a.images) if a.images else load_photos('val')
     if a.grpo_w_niqe and (small := [n for n, im in images if not niqe_fits(*im.shape[1:])]):
         raise SystemExit(f"--grpo_w_niqe {a.grpo_w_niqe}: NIQE needs two 96-px blocks per photo (e.g. 96×192), and these are smaller: {small}")
-    label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(a.tasks.split(','))
+    label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(t.strip() for t in a.tasks.split(','))
     if label == 'baseline': label = 'baseline_new'
     device = check_device(a.device)
     model, base_mode = start_model(a.ckpt).eval().to(device), 'input' if a.baseline == 'input' else a.baseline_mode
@@ -301,7 +314,7 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range, per task."
     from grpo_nb.restoration.data import load_photos, load_image_folder, TASKS
     from grpo_nb.restoration.train import probe_tasks, action_ceiling
-    tasks = TASKS if a.tasks == 'all' else tuple(a.tasks.split(','))
+    tasks = TASKS if a.tasks == 'all' else tuple(t.strip() for t in a.tasks.split(','))
     torch.set_num_threads(a.threads)
     model, images = start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val')
     progress = not (a.json or a.no_progress)
@@ -364,9 +377,9 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--baseline', default=None, help="a second restorer to compare with ('sft': the bundled SFT checkpoint; 'input': the degraded input itself): also scored, and the change of each mode against it printed (mean, standard error, pairs up)")
     er.add_argument('--baseline_mode', default='official', help='the mode --baseline is scored in')
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
-    er.add_argument('--seed', type=int, default=0, help='degradation seed')
+    er.add_argument('--seed', type=at_least(0), default=0, help='degradation seed')
     er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
-    er.add_argument('--threads', type=int, default=2, help='torch CPU threads')
+    er.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
     er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 2 kB per pixel restored at once; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
     er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged)')
     er.add_argument('--no_progress', action='store_true', help='hide the progress bar')
@@ -377,9 +390,9 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--ckpt', default=None, help='restorer (default: the bundled SFT checkpoint)')
     prr.add_argument('--tasks', '--task', default='denoise25', help="comma-separated degradations, or 'all'; an action is dead when none moves PSNR by 0.01 dB")
     prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
-    prr.add_argument('--size', type=int, default=128, help='crop side')
+    prr.add_argument('--size', type=at_least(8), default=128, help='crop side')
     prr.add_argument('--ceiling', type=int, default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
-    prr.add_argument('--threads', type=int, default=2)
+    prr.add_argument('--threads', type=at_least(1), default=2)
     prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
@@ -393,28 +406,35 @@ def build_parser()->argparse.ArgumentParser:
     be = sub.add_parser('bench', help='print speed figures (no pass/fail)')
     be.add_argument('suite', choices=['core', 'restoration', 'widgets'],
                     help='core: policy updates and reward metrics; restoration: GRPO step cost on AdaIR; widgets: re-rank latency')
-    be.add_argument('--threads', type=int, default=2, help='torch CPU threads')
+    be.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
     be.add_argument('--json', action='store_true')
     be.set_defaults(func=bench_cmd)
     return p
+
+def json_safe(o):
+    "`o` with every NaN or infinite float made None, so that it prints as valid JSON (e.g. NIQE of photos too small for it)."
+    if isinstance(o, float): return o if math.isfinite(o) else None
+    if isinstance(o, dict): return {k: json_safe(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [json_safe(v) for v in o]
+    return o
 
 def run(argv:list[str]|None=None)->dict:
     "Parse `argv`, run the subcommand, print its figures (as JSON with `--json`) and return them."
     a = build_parser().parse_args(argv)
     res = a.func(a)
-    if getattr(a, 'json', False): print(json.dumps(res))
+    if getattr(a, 'json', False): print(json.dumps(json_safe(res), allow_nan=False))
     else:
         for k, v in res.items(): print(f'{k:>28}: {v}')
     return res
 
 def main():
-    "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a missing file) ends with one line, not a traceback."
+    "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a file error) ends with one line, not a traceback."
     try: run()
     except TrainingInterrupted as e:
         if e.checkpoint is None: hint = ''
         elif _is_trainer_checkpoint(e.checkpoint): hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint} --run_dir {e.checkpoint.parent}"
         else: hint = f"; to go on from these weights, pass --ckpt {e.checkpoint}"
         print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(130)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:   # OSError: missing, unreadable or folder-instead-of-file paths
         if os.environ.get('GRPO_NB_TRACEBACK'): raise
         sys.exit(f"grpo_nb: error: {e}\n(set GRPO_NB_TRACEBACK=1 to see where it was raised)")

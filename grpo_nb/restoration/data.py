@@ -81,6 +81,8 @@ def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
                 im = ImageOps.exif_transpose(im)
                 if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im)))
                 else:
+                    if 'A' in im.getbands() and im.getchannel('A').getextrema()[0] < 255:
+                        warnings.warn(f"{str(path)!r} is partly transparent; its alpha channel is dropped, so it is read as opaque RGB")
                     a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
                     if str(raw).endswith(';16B'):
                         warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them)")
@@ -109,6 +111,8 @@ def load_image_folder(path:str|Path,     # folder of image files (`IMAGE_SUFFIXE
     path = Path(path)
     if not path.is_dir(): raise ValueError(f"image folder {str(path)!r} does not exist or is not a folder")
     files = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith('.'))
+    if subs := sorted(f.name for f in path.iterdir() if f.is_dir() and not f.name.startswith('.')):
+        warnings.warn(f"image folder {str(path)!r}: its subfolders are not searched: {subs}")
     others = [f for f in files if f.suffix.lower() not in IMAGE_SUFFIXES]
     if strict and others: raise ValueError(f"{str(others[0])!r} is not an image ({', '.join(IMAGE_SUFFIXES)}); move it out of "
                                            f"{str(path)!r} (in Python, strict=False skips it)")

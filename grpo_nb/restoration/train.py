@@ -69,7 +69,8 @@ def load_restorer(path:str|Path, # a file written by `save_restorer`
                          "for an official AdaIR checkpoint use `load_adair_checkpoint`")
     arch = json.loads(md['grpo_nb_arch'])
     model = build_adair(arch)
-    missing, unexpected = load_state_dict_report(model, tensors)
+    try: load_state_dict_report(model, tensors)
+    except ValueError as e: raise ValueError(f"{path}: {e}") from None
     return model.eval(), arch
 
 # %% ../../nbs/13_restoration.train.ipynb #675a4a46
@@ -556,8 +557,11 @@ def start_model(ckpt:str|None=None)->AdaIR:
     "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
     from grpo_nb.restoration.model import load_adair_checkpoint
     path = Path(ckpt) if ckpt else data_path(*SFT_CKPT.split('/'))
-    if path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path): return load_restorer(path)[0]
-    return load_adair_checkpoint(path)[0]
+    if path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path): model = load_restorer(path)[0]
+    else: model = load_adair_checkpoint(path)[0]
+    if bad := [k for k, v in model.state_dict().items() if v.is_floating_point() and not v.isfinite().all()]:
+        raise ValueError(f"{path}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[:3]}")
+    return model
 
 def run_heads(model:AdaIR, run:GRPORunConfig)->AdaIR:
     "`model` with the heads `run` trains: fresh ones reading `run.head_inputs` at the run's starting spread, or its own."
@@ -785,11 +789,16 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
                  prefix:str='train',   # file names: {prefix}_{group}_worst.txt
                 )->dict[str, Path]:    # {task group: list file}
     "Write the worst images of each task group, one name per line, worst first."
-    df = pd.read_csv(csv)
+    try: df = pd.read_csv(csv)
+    except pd.errors.EmptyDataError: raise ValueError(f"--csv {csv}: empty file (expected the output of `grpo_nb eval restoration`)") from None
     need = {'image', 'task', metric}
     if missing := need - set(df.columns): raise ValueError(f"--csv {csv}: missing columns {sorted(missing)} (expected the output of `grpo_nb eval restoration`)")
+    if df.empty: raise ValueError(f"--csv {csv}: no rows")
+    if not pd.api.types.is_numeric_dtype(df[metric]): raise ValueError(f"--csv {csv}: column {metric!r} is not numeric (e.g. {df[metric].iloc[0]!r})")
     if not 0 < percent <= 1: raise ValueError(f"--percent must be in (0, 1], got {percent}")
+    if not 0 <= min_count <= max_count: raise ValueError(f"--min_count and --max_count: expected 0 ≤ min_count ≤ max_count, got {min_count} and {max_count}")
     if 'mode' in df:
+        if mode is not None and mode not in set(df['mode']): raise ValueError(f"--mode {mode!r}: no rows of that mode in {csv} (it has {sorted(set(df['mode']))})")
         mode = mode or df['mode'].iloc[0]
         df = df[df['mode'] == mode]
     if 'model' in df: df = df[df['model'] == df['model'].iloc[0]]
