@@ -13,10 +13,10 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd',
-           'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags', 'changed_flags', 'unused_flags',
-           'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd',
-           'build_parser', 'json_safe', 'run', 'main']
+__all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config', 'PrintEpochs',
+           'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags', 'changed_flags',
+           'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd',
+           'bench_cmd', 'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int):
@@ -27,6 +27,10 @@ def at_least(lo:int):
         if v < lo: raise argparse.ArgumentTypeError(f"expected an integer ≥ {lo}, got {v}")
         return v
     return parse
+
+def comma_list(s:str)->tuple[str, ...]:
+    "The items of a comma-separated flag value, stripped, empty ones dropped: 'denoise25, derain,' → ('denoise25', 'derain')."
+    return tuple(t for t in (x.strip() for x in s.split(',')) if t)
 
 def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     "Add the seeds' GRPO flags (with `defaults` overriding the seed defaults) to parser `p`."
@@ -209,13 +213,13 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
-    tasks = tuple(t for t in a.tasks.split(',') if t)
+    tasks = comma_list(a.tasks)
     sft = a.stage == 'sft'
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
         out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
         model, arch = start_model(a.ckpt) if a.ckpt else None, dict(TINY)
-        if model is not None: sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale, tuple(a.fre_modules.split(',')) if a.fre_modules else FRE)
+        if model is not None: sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale, comma_list(a.fre_modules) if a.fre_modules else FRE)
         elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
         else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
         cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed, recolour=a.recolour,
@@ -229,10 +233,10 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,
-                        policy_only=not a.train_backbone, lora=a.lora, lora_targets=tuple(a.lora_targets.split(',')),
+                        policy_only=not a.train_backbone, lora=a.lora, lora_targets=comma_list(a.lora_targets),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
                         rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
-                        worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=tuple(a.eval_modes.split(',')),
+                        worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=comma_list(a.eval_modes),
                         confirm_level=a.confirm_level, task_weights=a.task_weights, spread_patches=a.spread_patches)
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
@@ -282,7 +286,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     images = load_image_folder(a.images) if a.images else load_photos('val')
     if a.grpo_w_niqe and (small := [n for n, im in images if not niqe_fits(*im.shape[1:])]):
         raise SystemExit(f"--grpo_w_niqe {a.grpo_w_niqe}: NIQE needs two 96-px blocks per photo (e.g. 96×192), and these are smaller: {small}")
-    label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', tuple(a.modes.split(',')), tuple(t.strip() for t in a.tasks.split(','))
+    label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', comma_list(a.modes), comma_list(a.tasks)
     if label == 'baseline': label = 'baseline_new'
     device = check_device(a.device)
     model, base_mode = start_model(a.ckpt).eval().to(device), 'input' if a.baseline == 'input' else a.baseline_mode
@@ -314,7 +318,7 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb probe restoration`: PSNR change over each action dimension's range, per task."
     from grpo_nb.restoration.data import load_photos, load_image_folder, TASKS
     from grpo_nb.restoration.train import probe_tasks, action_ceiling
-    tasks = TASKS if a.tasks == 'all' else tuple(t.strip() for t in a.tasks.split(','))
+    tasks = TASKS if a.tasks == 'all' else comma_list(a.tasks)
     torch.set_num_threads(a.threads)
     model, images = start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val')
     progress = not (a.json or a.no_progress)
@@ -400,8 +404,8 @@ def build_parser()->argparse.ArgumentParser:
     sw.add_argument('--csv', required=True, help='rows from `grpo_nb eval restoration`')
     sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (existing lists there are replaced)')
     sw.add_argument('--percent', type=float, default=0.30, help='share of each task group\'s images to keep (default 0.30)')
-    sw.add_argument('--min_count', type=at_least(0), default=100, help='keep at least this many per group, or all there are (default 100, as in seed 000)')
-    sw.add_argument('--max_count', type=at_least(0), default=5000, help='keep at most this many per group (default 5000)')
+    sw.add_argument('--min_count', type=int, default=100, help='keep at least this many per group, or all there are (default 100, as in seed 000)')
+    sw.add_argument('--max_count', type=int, default=5000, help='keep at most this many per group (default 5000)')
     sw.add_argument('--mode', default=None, help='rows of this mode (default: the first in the file)')
     sw.add_argument('--json', action='store_true')
     sw.set_defaults(func=select_worst_cmd)
