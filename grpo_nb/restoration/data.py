@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_restoration.data.ipynb #4831a727
 from __future__ import annotations
-import json, math, re, warnings
+import hashlib, json, math, re, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -30,10 +30,11 @@ def rng(seed:int|torch.Generator # an int seed, or a generator to draw from (adv
     return torch.Generator().manual_seed(int(seed))
 
 # %% ../../nbs/11_restoration.data.ipynb #de94d491
-def item_seed(*keys:int # non-negative integers, e.g. (seed, index)
-             )->int:    # a 63-bit seed
-    "One well-mixed seed from several integers; the order of the keys matters."
-    a, b = np.random.SeedSequence([int(k) for k in keys]).generate_state(2)
+def item_seed(*keys:int|str # non-negative integers or names, e.g. (seed, index) or (seed, image name, task)
+             )->int:        # a 63-bit seed
+    "One well-mixed seed from several integers or names; the order of the keys matters."
+    def word(k): return int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), 'little') if isinstance(k, str) else int(k)
+    a, b = np.random.SeedSequence([word(k) for k in keys]).generate_state(2)
     return (int(a) << 31) ^ int(b)
 
 # %% ../../nbs/11_restoration.data.ipynb #0011d82b
@@ -53,18 +54,24 @@ def _as4(x:Tensor):
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
 def _scaled(a:np.ndarray)->np.ndarray:
-    "An image array as float32 in [0,1]: 8- and 16-bit integers divided by 255 and 65535, floats and booleans as they are."
+    "An image array as float32 in [0,1]: integers divided by their type's top (255, 65535; signed 127, 32767; 32-bit, Pillow's 16-bit grey, 65535), floats and booleans as they are."
     k, n = a.dtype.kind, a.dtype.itemsize
-    if k == 'u' and n == 1: return a.astype(np.float32) / 255
-    if (k == 'u' and n == 2) or (k == 'i' and n <= 4 and 0 <= a.min(initial=0) and a.max(initial=0) <= 65535): return a.astype(np.float32) / 65535
     if k in 'fb': return a.astype(np.float32)
-    raise ValueError(f"pixel type {a.dtype} is not supported; expected 8- or 16-bit integers or floats in [0, 1]")
+    top = {('u', 1): 255, ('u', 2): 65535, ('i', 1): 127, ('i', 2): 32767, ('i', 4): 65535}.get((k, n))
+    if top is None: raise ValueError(f"pixel type {a.dtype} is not supported; expected 8- or 16-bit integers or floats in [0, 1]")
+    if k == 'i' and not 0 <= a.min(initial=0) <= a.max(initial=0) <= top:
+        raise ValueError(f"pixel type {a.dtype}: expected values from 0 to {top}, got {a.min()} to {a.max()}")
+    return a.astype(np.float32) / top
 
-def _rgb(a:np.ndarray)->np.ndarray:
-    "[H,W] or [H,W,C] → [H,W,3]: grey repeated, alpha dropped."
+def _warn_alpha(path:Path):
+    warnings.warn(f"{str(path)!r} is partly transparent; its alpha channel is dropped, so it is read as opaque RGB")
+
+def _rgb(a:np.ndarray, path:Path)->np.ndarray:
+    "[H,W] or [H,W,C] in [0,1] → [H,W,3]: grey repeated, alpha dropped (with a warning naming `path` unless it is opaque)."
     if a.ndim == 2: a = a[..., None]
     if a.ndim != 3 or a.shape[-1] not in (1, 2, 3, 4):
         raise ValueError(f"expected a grey or RGB(A) image, got an array of shape {a.shape}")
+    if a.shape[-1] in (2, 4) and a[..., -1].min() < 1: _warn_alpha(path)
     return np.repeat(a[..., :1], 3, -1) if a.shape[-1] <= 2 else a[..., :3]
 
 def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
@@ -74,15 +81,16 @@ def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
             import tifffile
-            a = _rgb(_scaled(tifffile.imread(path, key=0)))
+            with tifffile.TiffFile(path) as tif:
+                if len(tif.pages) > 1: warnings.warn(f"{str(path)!r} holds {len(tif.pages)} pages; only the first is read")
+                a = _rgb(_scaled(tif.asarray(key=0)), path)
         else:
             with Image.open(path) as im:
                 raw = im.tile[0][3] if im.tile else ''   # the decoder's pixel layout, before exif_transpose copies the image
                 im = ImageOps.exif_transpose(im)
-                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im)))
+                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im)), path)
                 else:
-                    if 'A' in im.getbands() and im.getchannel('A').getextrema()[0] < 255:
-                        warnings.warn(f"{str(path)!r} is partly transparent; its alpha channel is dropped, so it is read as opaque RGB")
+                    if 'A' in im.getbands() and im.getchannel('A').getextrema()[0] < 255: _warn_alpha(path)
                     a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
                     if str(raw).endswith(';16B'):
                         warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them)")
@@ -385,7 +393,7 @@ class RestorationEval(Dataset):
         j, t = divmod(range(len(self))[i], len(self.tasks))
         img, s = self.images[j], self.size
         img, y, x = _window(img, (img.shape[1] - s) // 2, (img.shape[2] - s) // 2, s)
-        degraded = self._fns[t](img, seed=item_seed(self.seed, j, t))
+        degraded = self._fns[t](img, seed=item_seed(self.seed, self.names[j], self.tasks[t]))
         return {'degraded': degraded[:, y:y + s, x:x + s].clone(), 'clean': img[:, y:y + s, x:x + s].clone(),
                 'task': t, 'name': self.names[j]}
 

@@ -244,9 +244,9 @@ def tile_starts(n:int, tile:int, stride:int)->list[int]:
     return sorted({*range(0, max(n - tile, 0), stride), max(n - tile, 0)})
 
 def check_tiling(tile:int|None, overlap:int):
-    "A `ValueError` unless `tile` is None (no tiling) or at least 16 px with 0 ≤ `overlap` < `tile`."
-    if tile is not None and not (tile >= 16 and 0 <= overlap < tile):
-        raise ValueError(f"tile, overlap: expected a tile of at least 16 px and 0 ≤ overlap < tile, got tile={tile}, overlap={overlap}")
+    "A `ValueError` unless `tile` is None (no tiling) or at least 16 px with 0 ≤ `overlap` ≤ `tile`/2."
+    if tile is not None and not (tile >= 16 and 0 <= 2 * overlap <= tile):
+        raise ValueError(f"tile, overlap: expected a tile of at least 16 px and 0 ≤ overlap ≤ tile/2 (so no pixel is restored more than 4 times), got tile={tile}, overlap={overlap}")
 
 def tiled(f, x:Tensor,        # images [B, C, H, W]; `f` maps [B, C, h, w] to [B, ..., h, w]
           tile:int|None=None, # tile side in px (None: the whole image at once)
@@ -306,11 +306,11 @@ def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
 def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and degradations
                 seed:int=0, desc:str='eval', progress:bool=False):
-    "(j, t, name, task, clean, degraded), each [1,3,H,W], for every image j × task t; the degradation seeded by (seed, j, t)."
+    "(name, task, clean, degraded), each image [1,3,H,W], for every image × task; the degradation seeded by (seed, name, task)."
     from grpo_nb.restoration.data import degrade, item_seed
-    jobs = [(j, name, clean, t, task) for j, (name, clean) in enumerate(images) for t, task in enumerate(tasks)]
-    for j, name, clean, t, task in tqdm(jobs, desc=desc, disable=not progress):
-        yield j, t, name, task, clean[None], degrade(clean[None], task, seed=item_seed(seed, j, t))
+    jobs = [(name, clean, task) for name, clean in images for task in tasks]
+    for name, clean, task in tqdm(jobs, desc=desc, disable=not progress):
+        yield name, task, clean[None], degrade(clean[None], task, seed=item_seed(seed, name, task))
 
 def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 'grpo' become columns of the table
                       images:list,            # (name, clean [3,H,W]) pairs
@@ -328,11 +328,11 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     check_tiling(tile, overlap)
     reward, rows = reward or RewardMix(), []
     dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
-    for j, t, name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
+    for name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         y, x, new = y.to(dev), x.to(dev), []
         for label, model in models.items():
             for mode in modes:
-                torch.manual_seed(item_seed(seed, j, t, 1))
+                torch.manual_seed(item_seed(seed, name, task, 1))
                 m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
                 new.append({'model': label, 'image': name, 'task': task, 'mode': mode, **{k: v[0] for k, v in m.items()}})
         if out is not None: pd.DataFrame(new).to_csv(out, mode='a', header=not Path(out).exists(), index=False)
@@ -437,10 +437,8 @@ def classical_denoisers()->dict:
 def compare_denoisers(models:dict, images:list, sigma:int=25, seed:int=0)->pd.DataFrame:
     "Mean PSNR and SSIM at noise σ of learned restorers (mean mode) and the classical peers, on (name, image) pairs."
     from grpo_nb.rewards import ssim
-    from grpo_nb.restoration.data import item_seed, degrade
     rows = []
-    for j, (name, clean) in enumerate(images):
-        y = clean[None]; x = degrade(y, f'denoise{sigma}', seed=item_seed(seed, j))
+    for name, _, y, x in eval_inputs(images, (f'denoise{sigma}',), seed):
         outs = {'noisy': x} | {k: restore(m, x, 'mean') for k, m in models.items()}
         a = x[0].permute(1, 2, 0).double().numpy()
         outs |= {k: torch.from_numpy(np.clip(f(a), 0, 1)).permute(2, 0, 1)[None].float() for k, f in classical_denoisers().items()}
@@ -494,7 +492,7 @@ def action_ceiling(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
     if steps < 1: raise ValueError(f"steps: expected at least 1 Adam step, got {steps}")
     model.eval()
     rows = []
-    for j, t, name, task, y, x in eval_inputs(images, tasks, seed, 'ceiling', progress):
+    for name, task, y, x in eval_inputs(images, tasks, seed, 'ceiling', progress):
         with torch.no_grad():
             enc = model.encode(x)
             a0 = model.flat_actions(model.policy(model.head_inputs(enc)).mean())
@@ -634,7 +632,7 @@ def task_gains(start:AdaIR, tuned:AdaIR, images:list, # (name, clean [3,H,W]) pa
                progress:bool=False)->pd.DataFrame:    # per task: gain and se (dB), photos_up, photos
     "Mean-mode PSNR change of `tuned` over `start` per task: mean and standard error over the photos, each photo averaged over the draws."
     rows = [{'task': task, 'image': name, 'gain': (psnr(restore(tuned, x), y) - psnr(restore(start, x), y)).item()}
-            for seed in seeds for j, t, name, task, y, x in eval_inputs(images, tasks, seed, desc='task gains', progress=progress)]
+            for seed in seeds for name, task, y, x in eval_inputs(images, tasks, seed, desc='task gains', progress=progress)]
     g = pd.DataFrame(rows).groupby(['task', 'image'], sort=False).gain.mean().groupby('task', sort=False)
     return pd.DataFrame({'gain': g.mean(), 'se': g.std() / np.sqrt(g.count()), 'photos_up': g.apply(lambda s: int((s > 0).sum())), 'photos': g.count()})
 
