@@ -64,6 +64,7 @@ def _scaled(a:np.ndarray)->np.ndarray:
     return a.astype(np.float32) / top
 
 def _warn_alpha(path:Path):
+    "Warn that the alpha channel of the image file `path` is dropped."
     warnings.warn(f"{str(path)!r} is partly transparent; its alpha channel is dropped, so it is read as opaque RGB")
 
 def _rgb(a:np.ndarray, path:Path)->np.ndarray:
