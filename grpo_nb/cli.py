@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, json, math, os, sys, time
+import argparse, json, math, os, sys, time, warnings
 from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device
@@ -218,7 +218,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
         out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
-        model, arch = start_model(a.ckpt) if a.ckpt else None, dict(TINY)
+        model, arch = start_model(a.ckpt, heads=False) if a.ckpt else None, dict(TINY)
         if model is not None: sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale, comma_list(a.fre_modules) if a.fre_modules else FRE)
         elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
         else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
@@ -278,6 +278,8 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     out = Path(a.out)
     if out.is_dir(): raise SystemExit(f"--out {out} is a folder; give the CSV file to write, e.g. {out / 'results.csv'}")
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
+    part = out.with_name(out.name + '.partial')       # rows land here as they are scored; renamed to --out when all are done
+    if part.exists() and not a.overwrite: raise SystemExit(f"{part} holds the rows of an earlier run that stopped; move it away, or pass --overwrite to discard it")
     given, needs = changed_flags(a, 'eval', 'restoration'), {'baseline_mode': ('--baseline', a.baseline), 'tile_overlap': ('--tile', a.tile)}
     if bad := [f'--{k}: only with {flag}' for k, (flag, v) in needs.items() if k in given and v is None]: raise SystemExit('; '.join(bad))
     if a.baseline not in (None, 'input'):
@@ -289,12 +291,12 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', comma_list(a.modes), comma_list(a.tasks)
     if label == 'baseline': label = 'baseline_new'
     device = check_device(a.device)
-    model, base_mode = start_model(a.ckpt).eval().to(device), 'input' if a.baseline == 'input' else a.baseline_mode
-    base = a.baseline and (model if a.baseline == 'input' else start_model(None if a.baseline == 'sft' else a.baseline).eval().to(device))  # any model scores 'input'
+    base_mode = 'input' if a.baseline == 'input' else a.baseline_mode
+    heads_for = lambda ms: None if set(ms) - {'official', 'input'} else False   # start_model warns of fresh heads only where a mode uses them
+    model = start_model(a.ckpt, heads=heads_for(modes)).eval().to(device)
+    base = a.baseline and (model if a.baseline == 'input' else start_model(None if a.baseline == 'sft' else a.baseline, heads=heads_for([base_mode])).eval().to(device))  # any model scores 'input'
     reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe)
     torch.set_num_threads(a.threads)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + '.partial')       # rows land here as they are scored; renamed to --out when all are done
     part.unlink(missing_ok=True)
     try:
         score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not (a.json or a.no_progress), out=part, tile=a.tile, overlap=a.tile_overlap)
@@ -321,6 +323,7 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
     tasks = TASKS if a.tasks == 'all' else comma_list(a.tasks)
     torch.set_num_threads(a.threads)
     model, images = start_model(a.ckpt), load_image_folder(a.images) if a.images else load_photos('val')
+    if small := [n for n, im in images if min(im.shape[1:]) < a.size]: raise SystemExit(f"--size {a.size}: these images are smaller: {small}; pass a --size no larger than their shorter sides")
     progress = not (a.json or a.no_progress)
     pt = probe_tasks(model, images, tasks, size=a.size, progress=progress)
     if not a.json: print(pt.round(4).to_string())
@@ -395,7 +398,7 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--tasks', '--task', default='denoise25', help="comma-separated degradations, or 'all'; an action is dead when none moves PSNR by 0.01 dB")
     prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     prr.add_argument('--size', type=at_least(8), default=128, help='crop side')
-    prr.add_argument('--ceiling', type=int, default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
+    prr.add_argument('--ceiling', type=at_least(0), default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
     prr.add_argument('--threads', type=at_least(1), default=2)
     prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     prr.add_argument('--json', action='store_true')
@@ -435,6 +438,7 @@ def run(argv:list[str]|None=None)->dict:
 
 def main():
     "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a file error) ends with one line, not a traceback."
+    warnings.formatwarning = lambda message, *_, **__: f"grpo_nb: warning: {message}\n"   # one line, not the source line that raised it
     try: run()
     except TrainingInterrupted as e:
         if e.checkpoint is None: hint = ''

@@ -451,6 +451,12 @@ class RewardMix:
         "The weight of each component, by name."
         return dict(psnr=self.psnr, ssim=self.ssim, lpips=self.lpips, niqe=self.niqe)
 
+    @property
+    def min_side(self)->int:
+        "The smallest image side the computed components accept: 11 for SSIM's window, `LPIPS_MIN_SIDE` for LPIPS (NIQE: see `niqe_fits`)."
+        need = dict(ssim=11, lpips=LPIPS_MIN_SIDE)
+        return max([1] + [s for k, s in need.items() if self.weights[k] != 0 or self.log_all])
+
     def __call__(self, pred:Tensor,       # restored images [N, 3, H, W] in [0, 1]
                  target:Tensor,           # ground truth, same shape
                  group:int|None=None,     # G: consecutive G samples form a group (heavy_topk acts within groups; None: every image scored in full)

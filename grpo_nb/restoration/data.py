@@ -53,15 +53,26 @@ def _as4(x:Tensor):
 # %% ../../nbs/11_restoration.data.ipynb #afeb09a7
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
-def _scaled(a:np.ndarray)->np.ndarray:
-    "An image array as float32 in [0,1]: integers divided by their type's top (255, 65535; signed 127, 32767; 32-bit, Pillow's 16-bit grey, 65535), floats and booleans as they are."
+def _scaled(a:np.ndarray, path:Path)->np.ndarray:
+    "The image array of file `path` as float32 in [0,1]: integers divided by their type's top (255, 65535; signed 127, 32767; 32-bit, Pillow's 16-bit grey, 65535), floats and booleans as they are."
     k, n = a.dtype.kind, a.dtype.itemsize
-    if k in 'fb': return a.astype(np.float32)
+    if k in 'fb':
+        a = a.astype(np.float32)
+        if not np.isfinite(a).all(): raise ValueError("it holds NaN or infinite values")
+        if not 0 <= a.min(initial=0) <= a.max(initial=0) <= 1:
+            raise ValueError(f"float pixels: expected values in [0, 1], got {a.min():g} to {a.max():g}" + ("; if they are 8- or 16-bit values, divide them by 255 or 65535" if a.max() > 1 else ""))
+        return a
     top = {('u', 1): 255, ('u', 2): 65535, ('i', 1): 127, ('i', 2): 32767, ('i', 4): 65535}.get((k, n))
     if top is None: raise ValueError(f"pixel type {a.dtype} is not supported; expected 8- or 16-bit integers or floats in [0, 1]")
     if k == 'i' and not 0 <= a.min(initial=0) <= a.max(initial=0) <= top:
         raise ValueError(f"pixel type {a.dtype}: expected values from 0 to {top}, got {a.min()} to {a.max()}")
+    if n >= 2 and 0 < a.max(initial=0) < 4096:
+        warnings.warn(f"{str(path)!r}: its largest value is {a.max()} of {top}, so it reads dark; if it holds 12-bit (or fewer) values, scale them to the full {top} first")
     return a.astype(np.float32) / top
+
+def _warn_first(path:Path, n:int):
+    "Warn that only the first of the `n` pages or frames of the image file `path` is read."
+    warnings.warn(f"{str(path)!r} holds {n} pages or frames; only the first is read")
 
 def _warn_alpha(path:Path):
     "Warn that the alpha channel of the image file `path` is dropped."
@@ -83,15 +94,16 @@ def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
         if path.suffix.lower() in ('.tif', '.tiff'):
             import tifffile
             with tifffile.TiffFile(path) as tif:
-                if len(tif.pages) > 1: warnings.warn(f"{str(path)!r} holds {len(tif.pages)} pages; only the first is read")
-                a = _rgb(_scaled(tif.asarray(key=0)), path)
+                if len(tif.pages) > 1: _warn_first(path, len(tif.pages))
+                a = _rgb(_scaled(tif.asarray(key=0), path), path)
         else:
             with Image.open(path) as im:
+                if getattr(im, 'n_frames', 1) > 1: _warn_first(path, im.n_frames)   # an animated PNG or WebP
                 raw = im.tile[0][3] if im.tile else ''   # the decoder's pixel layout, before exif_transpose copies the image
                 im = ImageOps.exif_transpose(im)
-                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im)), path)
+                if im.mode.startswith('I'): a = _rgb(_scaled(np.asarray(im), path), path)
                 else:
-                    if 'A' in im.getbands() and im.getchannel('A').getextrema()[0] < 255: _warn_alpha(path)
+                    if ('A' in im.getbands() or 'transparency' in im.info) and im.convert('RGBA').getchannel('A').getextrema()[0] < 255: _warn_alpha(path)   # an alpha band or a transparent colour
                     a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
                     if str(raw).endswith(';16B'):
                         warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them)")
@@ -114,12 +126,14 @@ def load_photos(split:str='train' # 'train', 'val' or 'all'
 
 # %% ../../nbs/11_restoration.data.ipynb #0472f521
 def load_image_folder(path:str|Path,     # folder of image files (`IMAGE_SUFFIXES`)
-                      strict:bool=True,  # raise on other files (False: skip them); hidden files are always skipped
+                      strict:bool=True,  # raise on other files (False: skip them); hidden files are skipped, with a warning for hidden images
                      )->list[tuple[str, Tensor]]: # (file stem, [3,H,W] float32 in [0,1]) sorted by file name
-    "Every image in a folder, as float RGB tensors; bad files raise a `ValueError` naming them."
+    "Every image in a folder, as float RGB tensors; bad files (links to nothing too) raise a `ValueError` naming them."
     path = Path(path)
-    if not path.is_dir(): raise ValueError(f"image folder {str(path)!r} does not exist or is not a folder")
-    files = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith('.'))
+    if not path.is_dir(): raise ValueError(f"image folder {str(path)!r} " + ("is a file; give the folder that holds the images" if path.is_file() else "does not exist or is not a folder"))
+    files = sorted(f for f in path.iterdir() if (f.is_file() or f.is_symlink() and not f.exists()) and not f.name.startswith('.'))
+    if hidden := sorted(f.name for f in path.iterdir() if f.name.startswith('.') and not f.name.startswith('._') and f.suffix.lower() in IMAGE_SUFFIXES):
+        warnings.warn(f"image folder {str(path)!r}: hidden files are not read: {hidden}")   # '._*': macOS's AppleDouble metadata
     if subs := sorted(f.name for f in path.iterdir() if f.is_dir() and not f.name.startswith('.')):
         warnings.warn(f"image folder {str(path)!r}: its subfolders are not searched: {subs}")
     others = [f for f in files if f.suffix.lower() not in IMAGE_SUFFIXES]
@@ -303,15 +317,23 @@ def degrade(clean:Tensor,                # clean image(s) [3,H,W] or [N,3,H,W] i
     return fn(clean, seed=seed)
 
 # %% ../../nbs/11_restoration.data.ipynb #90183572
+def _distinct(items, what:str)->tuple:
+    "`items` as a tuple; a `ValueError` naming `what` when there are none or one comes twice."
+    items = tuple(items)
+    if not items: raise ValueError(f"{what}: expected at least one, got none")
+    if dup := next((v for i, v in enumerate(items) if v in items[:i]), None): raise ValueError(f"{what}: {dup!r} is given twice")
+    return items
+
 def _named(images:list, tasks, min_side:int):
-    "Names, images, tasks and their degradations, checked: images [3,H,W] in [0,1], at least `min_side` pixels."
+    "Names, images, tasks and their degradations, checked: images [3,H,W] in [0,1], at least `min_side` pixels; tasks distinct."
     if not len(images): raise ValueError("no images given")
     names, ims = zip(*[im if isinstance(im, (tuple, list)) else (str(i), im) for i, im in enumerate(images)])
     for n, im in zip(names, ims):
         if im.ndim != 3 or im.shape[0] != 3: raise ValueError(f"image {n!r}: expected [3,H,W], got {tuple(im.shape)}")
-        if min(im.shape[1:]) < min_side: raise ValueError(f"image {n!r} {tuple(im.shape)} is smaller than {min_side} pixels")
+        if min(im.shape[1:]) < min_side: raise ValueError(f"image {n!r} is {im.shape[1]}×{im.shape[2]} px; every side must be at least {min_side} px")
         check_images(im[None], f'image {n!r}')
-    return list(names), list(ims), tuple(tasks), [degradation(t) for t in tasks]
+    tasks = _distinct(tasks, 'tasks')
+    return list(names), list(ims), tasks, [degradation(t) for t in tasks]
 
 # %% ../../nbs/11_restoration.data.ipynb #22ddeb53
 def _window(img:Tensor, y:int, x:int, p:int)->tuple[Tensor, int, int]:

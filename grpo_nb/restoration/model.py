@@ -4,6 +4,7 @@
 
 # %% ../../nbs/10_restoration.model.ipynb #7e438e24
 from __future__ import annotations
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 import torch
@@ -496,20 +497,27 @@ def unflat_actions(self:AdaIR, t:Tensor)->dict[str, Tensor]:
     return dict(zip(keys, t.split(2, -1)))
 
 # %% ../../nbs/10_restoration.model.ipynb #95a51b71
+def _unpickling_error(e:Exception)->str:
+    "The telling line of a failed `torch.load(weights_only=True)`, without terminal colour codes."
+    lines = [l.strip() for l in re.sub(r'\x1b\[[0-9;]*m', '', str(e)).splitlines() if l.strip()]
+    line = next((l for l in lines if 'Unsupported global' in l), lines[0] if lines else '')
+    return line.split(' by default.')[0][:300]   # e.g. 'WeightsUnpickler error: Unsupported global: GLOBAL x.Y was not an allowed global'
+
 def _read_state_dict(path:Path)->dict[str, Tensor]:
-    "Tensors of a Lightning checkpoint (its 'state_dict', keys under 'net.' stripped) or of a plain state dict."
+    "Tensors of a Lightning checkpoint (its 'state_dict', keys under 'net.' stripped) or of a plain state dict (nested under 'params', 'params_ema' or 'model'; keys under 'module.' stripped)."
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
     if path.suffix == '.safetensors': sd = load_tensors(path)
     else:
         try: obj = torch.load(path, map_location='cpu', weights_only=True)
         except Exception as e:
-            raise ValueError(f"{path}: torch.load(weights_only=True) cannot read it ({type(e).__name__}: {str(e).splitlines()[0][:200]}). "
-                             "grpo_nb never fully unpickles a file (that can run arbitrary code); if you trust it, "
-                             "extract its state dict elsewhere and save it with safetensors") from None
-        sd = obj.get('state_dict', obj) if isinstance(obj, dict) else None
-        if not isinstance(sd, dict): raise ValueError(f"{path}: expected a state dict or a Lightning checkpoint, got {type(obj).__name__}")
+            raise ValueError(f"{path}: torch.load(weights_only=True) cannot read it ({type(e).__name__}: {_unpickling_error(e)}). "
+                             "grpo_nb never fully unpickles a file (that can run arbitrary code); if you trust it, extract its state dict elsewhere and save it "
+                             "with safetensors: safetensors.torch.save_file(torch.load(path, weights_only=False)['state_dict'], 'adair.safetensors')") from None
+        if not isinstance(obj, dict): raise ValueError(f"{path}: expected a state dict or a Lightning checkpoint, got {type(obj).__name__}")
+        sd = next((obj[k] for k in ('state_dict', 'params', 'params_ema', 'model') if isinstance(obj.get(k), dict)), obj)   # Lightning; BasicSR, Restormer
     sd = {k: v for k, v in sd.items() if isinstance(v, Tensor)}
-    if any(k.startswith('net.') for k in sd): sd = {k[4:]: v for k, v in sd.items() if k.startswith('net.')}
+    for prefix in ('net.', 'module.'):   # a LightningModule's network; DataParallel
+        if any(k.startswith(prefix) for k in sd): sd = {k.removeprefix(prefix): v for k, v in sd.items() if k.startswith(prefix)}
     return sd
 
 def load_adair_checkpoint(path:str|Path,         # Lightning .ckpt, or a state dict in .pt/.pth/.safetensors
@@ -521,7 +529,10 @@ def load_adair_checkpoint(path:str|Path,         # Lightning .ckpt, or a state d
     sd = _read_state_dict(path)
     model = AdaIR() if model is None else model
     own = model.state_dict()
-    if not any(k in own for k in sd): raise ValueError(f"{path}: none of its {len(sd)} tensors is an AdaIR weight (e.g. {list(sd)[:3]})")
+    if not any(k in own for k in sd):
+        hint = ("; it is a trainer checkpoint (a run's best or last.safetensors, for --resume_ckpt): the run's restorer is grpo.safetensors beside it"
+                if any(k.startswith('state.model.') for k in sd) else '')
+        raise ValueError(f"{path}: none of its {len(sd)} tensors is an AdaIR weight (e.g. {list(sd)[:3]}){hint}")
     missing, unexpected = [k for k in own if k not in sd and not is_policy_key(k)], [k for k in sd if k not in own]
     if strict and (missing or unexpected):
         raise ValueError(f"{path}: does not match the model: {len(missing)} missing key(s) {missing[:5]}, "

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
-import json, math, time
+import json, math, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -18,7 +18,7 @@ from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted, check_device, mixed_precision
-from ..rewards import psnr, RewardMix, niqe_fits
+from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds
 
@@ -170,6 +170,8 @@ def train_sft(cfg:SFTConfig,          # what to train
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
     train, val_photos = train_val_photos(cfg.train_images, cfg.val_images)
+    if small := [n for n, im in val_photos if min(im.shape[1:]) < cfg.eval_size]:   # found now, not after training
+        raise ValueError(f"val_images: the val table scores centre crops of {cfg.eval_size} px (SFTConfig.eval_size), and these photos are smaller: {small}")
     ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed, recolour=cfg.recolour)
     rows, t0 = [], time.time()
     cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
@@ -270,7 +272,7 @@ def best_of(mode:str)->int|None:
     "N of the evaluation mode 'best_of_N', None for 'input' or a model mode ('official', 'mean', 'sample'); a `ValueError` for anything else."
     if mode in MODES or mode == 'input': return None
     n = mode.removeprefix('best_of_')
-    if mode.startswith('best_of_') and n.isdigit() and int(n) >= 1: return int(n)
+    if mode.startswith('best_of_') and n.isdigit() and n == str(int(n)) and int(n) >= 1: return int(n)   # 'best_of_02' would score 'best_of_2' twice
     raise ValueError(f"mode: expected 'input', one of {MODES} or 'best_of_N' with N ≥ 1 samples, got {mode!r}")
 
 @torch.no_grad()
@@ -321,11 +323,11 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole photos)
                      )->pd.DataFrame:         # one row per model × image × task × mode
     "Degrade every image with every task (seeded) and score every model in every mode."
-    from grpo_nb.restoration.data import item_seed, _named
-    from grpo_nb.rewards import LPIPS_MIN_SIDE
+    from grpo_nb.restoration.data import item_seed, _named, _distinct
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
-    for mode in modes: best_of(mode)
+    for mode in _distinct(modes, 'modes'): best_of(mode)
     check_tiling(tile, overlap)
+    if out is not None: Path(out).parent.mkdir(parents=True, exist_ok=True)
     reward, rows = reward or RewardMix(), []
     dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
     for name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
@@ -534,13 +536,14 @@ class GRPORunConfig:
     train_images: str|None = None     # folder of training photos (None: the bundled train split)
     val_images: str|None = None       # folder of val photos for the curves, samples and final table (None: the bundled val split)
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
-    eval_tasks: tuple = TASKS         # tasks of the final evaluation
+    eval_tasks: tuple|None = None     # tasks of the val curves and the final evaluation (None: `tasks`)
     confirm_level: float|None = None  # keep a task's tuned actions only if the one-sided lower confidence bound (this level) of `task_gains` on the whole training photos is above 0 (None: keep every task; task heads only)
     task_weights: str|dict|None = 'spread' # how often each task's patches are drawn: 'spread' in proportion to its reward spread at the start (`task_spread`; not with `worst`, whose lists set the shares); {task: weight}; None alike
     spread_patches: int = 16          # with task_weights='spread': patches per task, one group each, that measure its spread
 
     def __post_init__(self):
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
+        if self.eval_tasks is None: self.eval_tasks = tuple(self.tasks)
         check_fields(self, [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
                             ('policy_lr', self.policy_lr > 0, '> 0'), ('lora_r', self.lora_r >= 1, '>= 1')])
         if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
@@ -551,12 +554,21 @@ class GRPORunConfig:
             if self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches from its lists; drop the weights")
             weighted_rounds([w[t] for t in self.tasks], 0)   # bad numbers fail now
 
-def start_model(ckpt:str|None=None)->AdaIR:
-    "The restorer a run starts from: a file from `save_restorer`, an official AdaIR checkpoint, or the bundled SFT one."
+def start_model(ckpt:str|None=None,   # a file from `save_restorer` or an official AdaIR checkpoint (None: the bundled SFT one)
+                heads:bool|None=None, # True: the file must hold policy heads; None: warn if it holds none; False: fresh ones will do
+               )->AdaIR:
+    "The restorer a run starts from; a checkpoint missing AdaIR weights is refused, naming them."
     from grpo_nb.restoration.model import load_adair_checkpoint
     path = Path(ckpt) if ckpt else data_path(*SFT_CKPT.split('/'))
-    if path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path): model = load_restorer(path)[0]
-    else: model = load_adair_checkpoint(path)[0]
+    if path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path): model, fresh = load_restorer(path)[0], False
+    else:
+        model, missing, unexpected = load_adair_checkpoint(path, build_adair({}))   # AdaIR's defaults, recorded as `model.arch`
+        if lost := [k for k in missing if not is_policy_key(k)]:
+            raise ValueError(f"{path}: {len(lost)} AdaIR weight(s) missing, e.g. {lost[:3]}; they would keep random values (to load the rest anyway, call load_adair_checkpoint in Python)")
+        if unexpected: warnings.warn(f"{path}: {len(unexpected)} tensor(s) that are not AdaIR weights are ignored, e.g. {unexpected[:3]}")
+        fresh = any(is_policy_key(k) for k in missing)
+    if fresh and heads: raise ValueError(f"{path} holds no policy heads to keep: train fresh ones (--head_inputs task, encoder, image or both)")
+    if fresh and heads is None: warnings.warn(f"{path} holds no policy heads: fresh, untrained ones stand in (every action at its initial mean), and modes 'sample' and 'best_of_N' draw from them")
     if bad := [k for k, v in model.state_dict().items() if v.is_floating_point() and not v.isfinite().all()]:
         raise ValueError(f"{path}: NaN or infinite weights in {len(bad)} tensor(s), e.g. {bad[:3]}")
     return model
@@ -712,9 +724,12 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
     if reward.niqe and not niqe_fits(run.patch, run.patch):
         raise ValueError(f"reward: NIQE (weight {reward.niqe}) needs two 96-px blocks per image, so patches (--patch) and training photos of 192 px or more; got patch={run.patch}")
+    if run.patch < reward.min_side: raise ValueError(f"reward: SSIM needs images of 11 px or more and LPIPS {LPIPS_MIN_SIDE}, so these weights need patches (--patch) of {reward.min_side} px or more; got patch={run.patch}")
     rank, _ = init_distributed(cfg.device)   # before anything lands on a GPU: under torchrun each process takes its own
     set_seed(cfg.seed)
-    model = run_heads(start_model(run.ckpt), run)
+    model = run_heads(start_model(run.ckpt, heads=not run.head_inputs), run)
+    if model.mask == 'adair' and run.patch < 512:
+        warnings.warn(f"{run.ckpt} uses AdaIR's own mask ('adair'), whose box is empty on inputs under 512 px: on {run.patch}-px patches the 6 mask-ratio actions change nothing, so GRPO tunes the 6 fusion scales alone")
     train, val_photos = train_val_photos(run.train_images, run.val_images)
     if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed, recolour=run.recolour)
