@@ -278,6 +278,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     out = Path(a.out)
     if out.is_dir(): raise SystemExit(f"--out {out} is a folder; give the CSV file to write, e.g. {out / 'results.csv'}")
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
+    if a.images and out.resolve().parent == Path(a.images).resolve(): raise SystemExit(f"--out {out} is in the --images folder, where the next run would take it for an image; write it elsewhere")
     part = out.with_name(out.name + '.partial')       # rows land here as they are scored; renamed to --out when all are done
     if part.exists() and not a.overwrite: raise SystemExit(f"{part} holds the rows of an earlier run that stopped; move it away, or pass --overwrite to discard it")
     given, needs = changed_flags(a, 'eval', 'restoration'), {'baseline_mode': ('--baseline', a.baseline), 'tile_overlap': ('--tile', a.tile)}
