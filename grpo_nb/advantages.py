@@ -8,34 +8,49 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['group_zscore', 'frac_zero_std', 'scale_advantages', 'RunningRewardStats', 'clip_advantages', 'topk_mask',
-           'softmax_weights', 'compute_advantages']
+__all__ = ['group_moments', 'group_zscore', 'frac_zero_std', 'scale_advantages', 'RunningRewardStats', 'clip_advantages',
+           'topk_mask', 'softmax_weights', 'compute_advantages']
 
 # %% ../nbs/03_advantages.ipynb #dbaade47
+def group_moments(r:Tensor,               # rewards [B, G]
+                  mask:Tensor|None=None,  # [B, G] bool: the members that exist (ragged groups); None: all
+                 )->tuple[Tensor, Tensor]: # mean and sample std of each group [B, 1]; std 0 for fewer than 2 members
+    "Mean and standard deviation of each group's rewards, over its existing members only."
+    if mask is None: return r.mean(-1, keepdim=True), r.std(-1, keepdim=True)
+    n = mask.sum(-1, keepdim=True)
+    mean = torch.where(mask, r, 0.).sum(-1, keepdim=True) / n.clamp_min(1)
+    var = torch.where(mask, r - mean, 0.).pow(2).sum(-1, keepdim=True) / (n - 1).clamp_min(1)
+    return mean, torch.where(n > 1, var.sqrt(), 0.)
+
 def group_zscore(r:Tensor, # rewards [B, G]
-                 eps=1e-6  # added to the std
+                 eps=1e-6, # added to the std
+                 mask:Tensor|None=None, # [B, G] bool: the members that exist; the others get 0
                 )->Tensor: # advantages [B, G]
     "Rewards standardised within each group; a group with no spread gets zeros."
-    std = r.std(-1, keepdim=True)
-    return torch.where(std > 0, (r - r.mean(-1, keepdim=True)) / (std + eps), 0.)
+    mean, std = group_moments(r, mask)
+    a = torch.where(std > 0, (r - mean) / (std + eps), 0.)
+    return a if mask is None else torch.where(mask, a, 0.)
 
 # %% ../nbs/03_advantages.ipynb #c91ed731
-def frac_zero_std(r:Tensor # rewards [B, G]
+def frac_zero_std(r:Tensor, # rewards [B, G]
+                  mask:Tensor|None=None, # [B, G] bool: the members that exist
                  )->float:
     "Fraction of groups whose rewards are all equal."
-    return (r.std(-1) == 0).float().mean().item()
+    return (group_moments(r, mask)[1] == 0).float().mean().item()
 
 # %% ../nbs/03_advantages.ipynb #1cbad3d0
 def scale_advantages(r:Tensor,       # rewards [B, G]
                      scale='group', # 'group', 'batch' or 'none'
                      eps=1e-6,      # added to the std
+                     mask:Tensor|None=None, # [B, G] bool: the members that exist; the others get 0
                     )->Tensor:      # advantages [B, G]
     "Group-centred rewards divided by the group's std, the batch's std, or nothing."
-    if scale == 'group': return group_zscore(r, eps)
-    centred = r - r.mean(-1, keepdim=True)
+    if scale == 'group': return group_zscore(r, eps, mask)
+    centred = r - group_moments(r, mask)[0]
+    if mask is not None: centred = torch.where(mask, centred, 0.)
     if scale == 'none': return centred
     if scale == 'batch':
-        std = centred.std()
+        std = centred.std() if mask is None else centred[mask].std()
         return centred / (std + eps) if std > 0 else torch.zeros_like(r)
     raise ValueError(f"scale: expected 'group', 'batch' or 'none', got {scale!r}")
 
@@ -66,16 +81,19 @@ class RunningRewardStats:
 # %% ../nbs/03_advantages.ipynb #6e2d92e9
 def clip_advantages(a:Tensor, max_abs:float|None=5.)->Tensor:
     "Advantages clipped to [−max_abs, max_abs] (None: unchanged)."
+    if max_abs is not None and not max_abs > 0: raise ValueError(f"max_abs: expected > 0 or None (no clipping), got {max_abs}")
     return a if max_abs is None else a.clamp(-max_abs, max_abs)
 
 # %% ../nbs/03_advantages.ipynb #1befac18
 def topk_mask(r:Tensor,       # rewards [B, G]
-              k:int|None=None # members to keep per group (None: all)
+              k:int|None=None, # members to keep per group (None: all)
+              mask:Tensor|None=None, # [B, G] bool: the members that exist (never picked otherwise)
              )->Tensor:       # bool [B, G]
     "True for the k highest rewards of each group."
-    if k is None or k >= r.shape[-1]: return torch.ones_like(r, dtype=torch.bool)
-    idx = r.topk(k, dim=-1).indices
-    return torch.zeros_like(r, dtype=torch.bool).scatter_(-1, idx, True)
+    keep = torch.ones_like(r, dtype=torch.bool) if mask is None else mask
+    if k is None or k >= r.shape[-1]: return keep
+    idx = torch.where(keep, r, -torch.inf).topk(k, dim=-1).indices
+    return torch.zeros_like(keep).scatter_(-1, idx, True) & keep
 
 # %% ../nbs/03_advantages.ipynb #72cd2e40
 def softmax_weights(scores:Tensor, # [B, G]
@@ -89,7 +107,9 @@ def compute_advantages(r:Tensor,                       # rewards [B, G]
                        scale='group',                  # see `scale_advantages`
                        running:RunningRewardStats|None=None, # global normalisation instead of per-group
                        clip:float|None=None,           # clip to [-clip, clip]
+                       mask:Tensor|None=None,          # [B, G] bool: the members that exist; the others get 0
                       )->Tensor:
     "Advantages for a batch of group rewards."
-    a = running.update(r).normalize(r) if running is not None else scale_advantages(r, scale)
-    return clip_advantages(a, clip)
+    if running is None: a = scale_advantages(r, scale, mask=mask)
+    else: a = running.update(r if mask is None else r[mask]).normalize(r)
+    return clip_advantages(a if mask is None else torch.where(mask, a, 0.), clip)

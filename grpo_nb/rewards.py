@@ -22,12 +22,18 @@ __all__ = ['ALEXNET_FILE', 'ALEXNET_URL', 'ALEXNET_CONVS', 'LPIPS_CHANNELS', 'LP
            'niqe_score', 'topk_in_groups', 'fill_from_psnr', 'RewardMix']
 
 # %% ../nbs/02_rewards.ipynb #c6c5b314
+def _float(pred:Tensor, target:Tensor)->tuple[Tensor, Tensor]:
+    "`pred` and `target` in one floating dtype of at least float32 (float64 stays float64)."
+    dt = torch.promote_types(torch.promote_types(pred.dtype, target.dtype), torch.float32)
+    return pred.to(dt), target.to(dt)
+
 def psnr(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1]
          target:Tensor,        # ground truth, same shape
          data_range:float=1.,  # R: the largest possible pixel difference
-        )->Tensor:             # PSNR in dB [N]; at most 10·log10(R²/1e-10) (100 dB for R=1)
+        )->Tensor:             # PSNR in dB [N], at least float32; at most 10·log10(R²/1e-10) (100 dB for R=1)
     "Peak signal-to-noise ratio of each image; the MSE is clamped at 1e-10 so identical images give a finite value."
     check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
+    pred, target = _float(pred, target)
     mse = (pred - target).pow(2).flatten(1).mean(1)
     return 10 * torch.log10(data_range**2 / mse.clamp_min(1e-10))
 
@@ -66,10 +72,11 @@ def blur_valid(x:Tensor,      # maps [..., H, W]
 def ssim(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1], H and W at least 11
          target:Tensor,        # ground truth, same shape
          data_range:float=1.,  # R in C1 = (0.01R)², C2 = (0.03R)²
-        )->Tensor:             # mean SSIM per image [N], in the input's dtype
+        )->Tensor:             # mean SSIM per image [N], in at least float32
     "Gaussian-window SSIM of each image (mean over pixels and channels), as scikit-image computes it."
     check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
     if min(pred.shape[-2:]) < 11: raise ValueError(f"ssim: images must be at least 11x11 (the Gaussian window), got {pred.shape[-2]}x{pred.shape[-1]}")
+    pred, target = _float(pred, target)
     half = data_range / 2
     x, y = pred - half, target - half
     w = gaussian_window1d(dtype=pred.dtype, device=pred.device)
@@ -255,6 +262,7 @@ def lpips_distance(pred:Tensor,   # restored images [N, 3, H, W] in [0, 1], H an
     if min(pred.shape[-2:]) < LPIPS_MIN_SIDE:
         raise ValueError(f"lpips: images must be at least {LPIPS_MIN_SIDE}x{LPIPS_MIN_SIDE} for AlexNet, got {pred.shape[-2]}x{pred.shape[-1]}")
     model = lpips_model(pred.device)
+    pred, target = _float(pred, target)
     return model(pred.float(), target.float()).to(pred.dtype)
 
 # %% ../nbs/02_rewards.ipynb #d9257fd5
@@ -463,6 +471,7 @@ class RewardMix:
                 )->Rewards:               # total [N] and the normalised components [N] by name
         "Score each restored image against its target."
         check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
+        pred, target = _float(pred, target)   # every component from the same full-precision images
         names = [k for k, w in self.weights.items() if w != 0 or self.log_all]
         if 'niqe' in names and self.niqe == 0 and not niqe_fits(*pred.shape[-2:]): names.remove('niqe')  # log_all only
         p = psnr(pred, target) / self.psnr_scale

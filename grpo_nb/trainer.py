@@ -18,7 +18,7 @@ from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import Rewards, set_seed, check_fields
-from .advantages import compute_advantages, RunningRewardStats, topk_mask, frac_zero_std
+from .advantages import compute_advantages, RunningRewardStats, topk_mask, frac_zero_std, group_moments
 from .losses import ppo_clip_loss, kl_k3, masked_mean
 from .kl import make_kl_controller
 from .schedules import StageSchedule, StageWeights, cosine_warmup, curriculum_topk
@@ -26,7 +26,8 @@ from .checkpoint import save_checkpoint, load_checkpoint
 
 # %% auto #0
 __all__ = ['Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches', 'GRPOObjective',
-           'init_distributed', 'all_mean', 'Callback', 'GRPOTrainer', 'TrainingInterrupted', 'stop_on_signals']
+           'init_distributed', 'all_mean', 'Callback', 'GRPOTrainer', 'check_task_outputs', 'TrainingInterrupted',
+           'stop_on_signals']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -113,7 +114,7 @@ class GRPOConfig:
                             ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
                             ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
                             ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None')])
-        choices = dict(adv_scale=('group', 'batch', 'none'), kl_estimator=('closed', 'k3'), precision=('fp32', 'bf16'),
+        choices = dict(adv_scale=('group', 'batch', 'none'), kl_estimator=('closed', 'k3'), precision=('fp32', 'bf16'), kl_controller=('fixed', 'adaptive', 'proportional'),
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed: raise ValueError(f"GRPOConfig.{name}: expected one of {allowed}, got {getattr(self, name)!r}")
@@ -142,6 +143,7 @@ class GRPOObjective(nn.Module):
     def forward(self, ro:Rollout, batch, adv:Tensor, mask:Tensor|None, beta:float, w:StageWeights):
         cfg, stats = self.cfg, {}
         logp = self.task.log_prob(ro)
+        if logp.shape != ro.logp.shape: raise ValueError(f"{type(self.task).__name__}.log_prob: expected [B, G] = {list(ro.logp.shape)} like Rollout.logp, got {list(logp.shape)}")
         pg, st = ppo_clip_loss(logp, ro.logp, adv, cfg.clip_range, mask)
         stats.update({f'ppo/{k}': v for k, v in st.items()})
         kl_closed = self.task.kl(ro)
@@ -155,6 +157,7 @@ class GRPOObjective(nn.Module):
         loss = w.pg * (pg + beta * kl)
         stats['loss/pg'], stats['loss/kl'] = pg.item(), (beta * kl).item()
         for name, value in self.task.aux_losses(ro, batch).items():
+            if not (isinstance(value, Tensor) and value.dim() == 0): raise ValueError(f"{type(self.task).__name__}.aux_losses: {name!r} must be a scalar tensor, got {value!r:.80}")
             lam = cfg.aux_weights.get(name, 1.) * (w.sup if name == 'sup' else 1.)
             loss = loss + lam * value
             stats[f'loss/{name}'] = value.item()
@@ -244,33 +247,51 @@ def weights(self:GRPOTrainer)->StageWeights:
 # %% ../nbs/07_trainer.ipynb #1deebd73
 def _finite(*xs)->bool: return all(bool(torch.isfinite(x).all()) for x in xs)
 
+def check_task_outputs(task:Task, ro:Rollout, r:Rewards, G:int, # what `task.rollout(batch, G)` and `task.reward` returned
+                       kl_estimator:str='closed')->None:
+    "A `TypeError` or `ValueError` naming the Task method whose output the loop cannot use, and what it expected."
+    name = type(task).__name__
+    if not isinstance(ro, Rollout): raise TypeError(f"{name}.rollout: expected a Rollout, got {type(ro).__name__}")
+    if not isinstance(r, Rewards): raise TypeError(f"{name}.reward: expected Rewards (a total [B, G] and named components), got {type(r).__name__}")
+    shape = list(ro.logp.shape)
+    if len(shape) != 2 or shape[1] != G: raise ValueError(f"{name}.rollout: Rollout.logp must be [B, G] with G = {G}, got {shape}")
+    parts = {'Rollout.ref_logp': ro.ref_logp, 'Rollout.mask': ro.mask, 'reward total': r.total} | {f'reward component {k!r}': v for k, v in r.components.items()}
+    for what, t in parts.items():
+        if t is not None and list(t.shape) != shape: raise ValueError(f"{name}: {what} must be [B, G] = {shape} like Rollout.logp, got {list(t.shape)}")
+    if ro.mask is not None and ro.mask.dtype != torch.bool: raise ValueError(f"{name}.rollout: Rollout.mask must be bool, got {ro.mask.dtype}")
+    if kl_estimator == 'k3' and ro.ref_logp is None: raise ValueError(f"kl_estimator='k3' needs Rollout.ref_logp, the reference policy's log-probs, from {name}.rollout; fill it or use kl_estimator='closed'")
+
 @patch
 def train_step(self:GRPOTrainer, batch)->dict:
     "One GRPO step on `batch`: rollout, rewards, advantages, `ppo_epochs` updates, KL control. Returns its metrics."
     cfg, task, w = self.cfg, self.task, self.weights()
     autocast = mixed_precision(cfg.device, cfg.precision)
-    m = {'epoch': self.epoch, 'step': self.step, 'lambda/sup': w.sup, 'lambda/pg': w.pg, 'kl/beta': self.kl_ctl.beta}
+    m = {'epoch': self.epoch, 'step': self.step, 'lambda/sup': w.sup, 'lambda/pg': w.pg, 'kl/beta': self.kl_ctl.beta,
+         'lr': self.sched.get_last_lr()[0]}   # the rate this step's updates use
     with torch.no_grad(), autocast: ro = task.rollout(batch, cfg.group_size)
     with torch.no_grad(): r = task.reward(ro, batch)   # metrics in full precision: bf16 would round away a group's differences
-    total = r.total.float()
-    m.update({'reward/total_mean': total.mean().item(), 'reward/total_std': total.std(-1).mean().item(),
-              'frac_reward_zero_std': frac_zero_std(total)})
-    m.update({f'reward/{k}': v.float().mean().item() for k, v in r.components.items()})
-    if not _finite(total, ro.logp): return self._skip(m, 'reward')
-    adv = compute_advantages(total, cfg.adv_scale, self.running, cfg.adv_clip)
+    check_task_outputs(task, ro, r, cfg.group_size, cfg.kl_estimator)
+    total, valid = r.total.float(), ro.mask            # valid: the members of ragged groups that exist
+    real = (lambda t: t) if valid is None else (lambda t: t[valid])
+    m.update({'reward/total_mean': real(total).mean().item(), 'reward/total_std': group_moments(total, valid)[1].mean().item(),
+              'frac_reward_zero_std': frac_zero_std(total, valid)})
+    m.update({f'reward/{k}': real(v.float()).mean().item() for k, v in r.components.items()})
+    if not _finite(real(total), real(ro.logp)): return self._skip(m, 'reward')
+    if valid is not None: ro.logp, ro.ref_logp = (None if t is None else torch.where(valid, t, 0.) for t in (ro.logp, ro.ref_logp))   # padding stays out of the loss
+    adv = compute_advantages(total, cfg.adv_scale, self.running, cfg.adv_clip, valid)
     if self.running is not None: m.update({'reward/global_mean': self.running.mean, 'reward/global_std': self.running.std})
-    m.update({'adv/mean': adv.mean().item(), 'adv/std': adv.std().item()})
-    mask = topk_mask(total, curriculum_topk(w.stage, cfg.curriculum) if cfg.curriculum else None)
-    if ro.mask is not None: mask = mask & ro.mask
+    m.update({'adv/mean': real(adv).mean().item(), 'adv/std': real(adv).std().item()})
+    mask = topk_mask(total, curriculum_topk(w.stage, cfg.curriculum) if cfg.curriculum else None, valid)
     for _ in range(cfg.ppo_epochs):
         self.task.model.train()
         with autocast: loss, stats = self.objective(ro, batch, adv, mask, self.kl_ctl.beta, w)
         if not _finite(loss): return self._skip(m, 'loss')
         (loss / cfg.grad_accum).backward()
         self.micro += 1
-        if self.micro % cfg.grad_accum == 0: m['grad_norm'] = self._optimizer_step()
+        if self.micro % cfg.grad_accum == 0:
+            m['grad_norm'] = self._optimizer_step()
+            if not math.isfinite(m['grad_norm']): return self._skip(m, 'gradient')   # a finite loss can still have NaN gradients
     m.update(stats)
-    m['lr'] = self.sched.get_last_lr()[0]
     m = all_mean(m, self.world)
     self.kl_ctl.update(m[f"kl/{'closed_form' if cfg.kl_estimator == 'closed' else 'k3'}"])
     m['nonfinite_skipped'] = self.skipped
@@ -278,10 +299,11 @@ def train_step(self:GRPOTrainer, batch)->dict:
 
 @patch
 def _optimizer_step(self:GRPOTrainer)->float:
-    "Clip gradients, step the optimiser and the LR schedule; the pre-clip gradient norm."
-    norm = torch.nn.utils.clip_grad_norm_(self.params, self.cfg.max_grad_norm or float('inf'))
+    "Clip gradients, step the optimiser and the LR schedule; the pre-clip gradient norm (not finite: no step, the caller skips)."
+    norm = torch.nn.utils.clip_grad_norm_(self.params, self.cfg.max_grad_norm or float('inf')).item()
+    if not math.isfinite(norm): return norm
     self.opt.step(); self.opt.zero_grad(set_to_none=True); self.sched.step()
-    return norm.item()
+    return norm
 
 @patch
 def _skip(self:GRPOTrainer, m:dict, what:str)->dict:
