@@ -209,7 +209,7 @@ class GRPOTrainer:
         if not self.params: raise ValueError(f"{type(task).__name__}.model has no trainable parameters")
         groups = task.param_groups(cfg.lr) if hasattr(task, 'param_groups') else [{'params': self.params}]
         self.opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
-        total = max(1, cfg.epochs * self.steps_per_epoch() * cfg.ppo_epochs // cfg.grad_accum)
+        total = cfg.epochs * math.ceil(self.steps_per_epoch() * cfg.ppo_epochs / cfg.grad_accum)   # optimiser steps: each epoch ends with one (see `fit`)
         factor = (lambda s: cosine_warmup(s, total, cfg.warmup_ratio)) if cfg.lr_schedule == 'cosine' else (lambda s: 1.)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, factor)
         self.kl_ctl = make_kl_controller(cfg.kl_controller, cfg.kl_beta, **cfg.kl_kwargs)
@@ -306,6 +306,14 @@ def _optimizer_step(self:GRPOTrainer)->float:
     return norm
 
 @patch
+def _flush(self:GRPOTrainer):
+    "Apply the gradients still pending at an epoch's end (fewer than `grad_accum` backward passes); dropped and counted if not finite."
+    norm = self._optimizer_step()
+    if not math.isfinite(norm): self.opt.zero_grad(set_to_none=True); self.skipped += 1
+    self.micro += self.cfg.grad_accum - self.micro % self.cfg.grad_accum
+    if self.rows: self.rows[-1].update(grad_norm=norm, nonfinite_skipped=self.skipped)
+
+@patch
 def _skip(self:GRPOTrainer, m:dict, what:str)->dict:
     "Drop a step whose `what` is not finite: no update, gradients discarded, counted."
     self.opt.zero_grad(set_to_none=True)
@@ -339,6 +347,7 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
                 for cb in self.callbacks: cb.on_step_end(self, m)
                 if self.step % cfg.log_every == 0: self.write_metrics()
                 if self.micro % cfg.grad_accum == 0: self.between_steps()
+            if self.micro % cfg.grad_accum: self._flush()   # so the epoch's checkpoint holds everything it learnt
             self.epoch += 1
             em = self.end_epoch(self.rows[first:])
             for cb in self.callbacks: cb.on_epoch_end(self, em)
