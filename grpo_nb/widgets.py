@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_widgets.ipynb #79e0ae38
 from __future__ import annotations
-import html, io, statistics, time
+import html, io, math, statistics, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -151,7 +151,7 @@ class RewardWeightExplorer:
     def __init__(self, source,                     # a task (`rollout` + `reward`) or an AdaIR model
                  images,                           # a batch {'degraded', 'clean'}, or clean images [B, 3, H, W] / [3, H, W]
                  G:int=8,                          # samples per image
-                 weights:RewardMix|dict|None=None, # starting weights (default: the task's RewardMix, else RewardMix())
+                 weights:RewardMix|dict|None=None, # starting weights (default: the task's RewardMix, else RewardMix()'s; 1 for each of a task's own components)
                  config=None,                      # what `apply` writes into (default: a new RewardMix)
                  degradation:str='denoise25',      # how clean images are degraded
                  seed:int=0,                       # seeds the degradation and the sampling
@@ -162,7 +162,7 @@ class RewardWeightExplorer:
 
     @classmethod
     def from_components(cls, components:dict[str, Tensor], # normalised components [B, G] by name
-                        weights:RewardMix|dict|None=None,  # starting weights (default: RewardMix())
+                        weights:RewardMix|dict|None=None,  # starting weights (default: RewardMix()'s; 1 for each of a task's own components)
                         samples:Tensor|None=None,          # the samples [B, G, 3, H, W] to show
                         config=None,                       # what `apply` writes into
                        )->RewardWeightExplorer:
@@ -179,8 +179,10 @@ def _setup(self:RewardWeightExplorer, components, weights, samples, config):
     self.components = {k: torch.as_tensor(v).detach().double().cpu() for k, v in components.items()}
     shapes = {tuple(v.shape) for v in self.components.values()}
     if len(shapes) != 1 or len(next(iter(shapes))) != 2: raise ValueError(f"components must all be [B, G], got shapes {shapes}")
-    w = weights.weights if isinstance(weights, RewardMix) else dict(weights or RewardMix().weights)
-    names = list(REWARD_NAMES) + [k for k in self.components if k not in REWARD_NAMES]
+    image = any(k in REWARD_NAMES for k in self.components)   # RewardMix's image metrics, or a task's own components (accuracy, latency …)
+    w = weights.weights if isinstance(weights, RewardMix) else dict(weights or (RewardMix().weights if image else dict.fromkeys(self.components, 1.)))
+    names = (list(REWARD_NAMES) if image else []) + [k for k in self.components if k not in REWARD_NAMES]
+    if unknown := sorted(set(w) - set(names) - set(REWARD_NAMES)): raise ValueError(f"weights: {unknown} are not reward components here; known: {names}")
     self.weights = {k: float(w.get(k, 0.)) for k in names}
     self.missing = {k: _WHY_MISSING.get(k, 'not reported') for k in names if k not in self.components}
     self.samples, self.image = samples, 0
@@ -229,6 +231,7 @@ def set_weights(self:RewardWeightExplorer, **weights)->RewardWeightExplorer:
     "Set some weights, as if their sliders had moved, and re-rank."
     if unknown := set(weights) - set(self.weights):
         raise ValueError(f"unknown reward component(s) {sorted(unknown)}; known: {list(self.weights)}")
+    if bad := {k: v for k, v in weights.items() if not (math.isfinite(float(v)) and float(v) >= 0)}: raise ValueError(f"weights must be finite and >= 0, got {bad}")
     self.weights.update({k: float(v) for k, v in weights.items()})
     self._syncing = True
     try:
