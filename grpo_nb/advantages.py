@@ -63,10 +63,11 @@ class RunningRewardStats:
         self.mean, self.var, self.count = 0., 1., 0
 
     def update(self, r:Tensor)->RunningRewardStats:
-        "Fold a batch of rewards into the running mean and variance (the first batch sets them)."
+        "Fold a batch of rewards into the running mean and variance (the first batch sets them; the variance, the first batch with a spread)."
         m, v = r.mean().item(), r.var(unbiased=False).item()
         a = 1. if self.count == 0 else self.momentum
-        self.mean, self.var = (1 - a) * self.mean + a * m, (1 - a) * self.var + a * v
+        b = 1. if self.count == 0 or self.var == 0 else a   # a zero variance would blow the next advantages up by 1/eps
+        self.mean, self.var = (1 - a) * self.mean + a * m, (1 - b) * self.var + b * v
         self.count += 1
         return self
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, json, math, os, sys, time, warnings
+import argparse, json, math, os, signal, sys, time, warnings
 from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device
@@ -204,6 +204,7 @@ def unused_flags(a:argparse.Namespace)->list[str]:
     if not a.lora: why |= dict.fromkeys(('lora_targets', 'lora_r', 'lora_alpha'), 'only with --lora')
     if a.task_weights != 'spread' or a.finetune_worst: why['spread_patches'] = 'only with --task_weights spread (the default) and without --finetune_worst'
     if a.no_eval: why['eval_modes'] = 'not with --no_eval'
+    if a.grpo_global_norm: why['grpo_adv_scale'] = 'not with --grpo_global_norm, whose running statistics replace the group scaling'
     return [f'--{k}: {w}' for k, w in why.items() if k in given]
 
 def train_restoration_cmd(a:argparse.Namespace)->dict:
@@ -240,6 +241,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
                         confirm_level=a.confirm_level, task_weights=a.task_weights, spread_patches=a.spread_patches)
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
+    if schedule and a.grpo_warmup_epochs >= a.epochs: warnings.warn(f"--grpo_warmup_epochs {a.grpo_warmup_epochs} ≥ --epochs {a.epochs}: every epoch is supervised warm-up, so this run does no GRPO")
     a.run_dir = a.run_dir or time.strftime('runs/restoration-%Y%m%d-%H%M%S')
     aux = {'sup': 1. if schedule else a.grpo_lambda_sup, 'consistency': a.grpo_lambda_consistency}
     cfg = grpo_config(a, aux_weights=aux, schedule=schedule,
@@ -437,15 +439,22 @@ def run(argv:list[str]|None=None)->dict:
         for k, v in res.items(): print(f'{k:>28}: {v}')
     return res
 
+def _interrupt(signum, frame):
+    "A SIGTERM handler: stop as Ctrl-C does."
+    raise KeyboardInterrupt(f"signal {signum}")
+
 def main():
     "Entry point of the `grpo_nb` console script: bad input (a `ValueError` or a file error) ends with one line, not a traceback."
     warnings.formatwarning = lambda message, *_, **__: f"grpo_nb: warning: {message}\n"   # one line, not the source line that raised it
+    signal.signal(signal.SIGTERM, _interrupt)   # a scheduler's SIGTERM stops as Ctrl-C does: training saves its run, evaluation keeps its rows
     try: run()
     except TrainingInterrupted as e:
         if e.checkpoint is None: hint = ''
         elif _is_trainer_checkpoint(e.checkpoint): hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint} --run_dir {e.checkpoint.parent}"
         else: hint = f"; to go on from these weights, pass --ckpt {e.checkpoint}"
         print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(130)
+    except KeyboardInterrupt:   # outside a training loop: measuring the reward spread, the final evaluation …
+        print("grpo_nb: interrupted; files written before this point are kept", file=sys.stderr); sys.exit(130)
     except (ValueError, OSError) as e:   # OSError: missing, unreadable or folder-instead-of-file paths
         if os.environ.get('GRPO_NB_TRACEBACK'): raise
         sys.exit(f"grpo_nb: error: {e}\n(set GRPO_NB_TRACEBACK=1 to see where it was raised)")

@@ -450,7 +450,7 @@ class RewardMix:
     log_all: bool = False            # also compute (and return) zero-weight components
 
     def __post_init__(self):
-        if not all(math.isfinite(w) for w in self.weights.values()): raise ValueError(f"RewardMix: weights must be finite, got {self.weights}")
+        if not all(math.isfinite(w) and w >= 0 for w in self.weights.values()): raise ValueError(f"RewardMix: weights must be finite and >= 0 (every component is scaled so that higher is better), got {self.weights}")
         if all(w == 0 for w in self.weights.values()): raise ValueError("RewardMix: all weights are zero; set at least one of psnr, ssim, lpips, niqe")
         if self.heavy_topk is not None and self.heavy_topk < 1: raise ValueError(f"RewardMix: heavy_topk must be >= 1 or None, got {self.heavy_topk}")
 

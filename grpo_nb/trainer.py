@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math, os, random, signal, sys, threading, time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 import numpy as np, pandas as pd
@@ -25,9 +25,9 @@ from .schedules import StageSchedule, StageWeights, cosine_warmup, curriculum_to
 from .checkpoint import save_checkpoint, load_checkpoint
 
 # %% auto #0
-__all__ = ['Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches', 'GRPOObjective',
-           'init_distributed', 'all_mean', 'Callback', 'GRPOTrainer', 'check_task_outputs', 'TrainingInterrupted',
-           'stop_on_signals']
+__all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
+           'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'GRPOTrainer',
+           'check_task_outputs', 'TrainingInterrupted', 'stop_on_signals']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -113,7 +113,8 @@ class GRPOConfig:
                             ('clip_range', self.clip_range > 0, '> 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
                             ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
                             ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
-                            ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None')])
+                            ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None'),
+                            ('aux_weights', all(math.isfinite(v) and v >= 0 for v in self.aux_weights.values()), 'finite weights >= 0')])
         choices = dict(adv_scale=('group', 'batch', 'none'), kl_estimator=('closed', 'k3'), precision=('fp32', 'bf16'), kl_controller=('fixed', 'adaptive', 'proportional'),
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():
@@ -190,15 +191,28 @@ class Callback:
     def on_fit_end(self, trainer): pass
 
 # %% ../nbs/07_trainer.ipynb #6d05ff2e
+RUN_FILES = ('metrics.csv', 'last.safetensors', 'best.safetensors')   # what a trainer writes into its run_dir
+
+def check_new_run_dir(run_dir:str|Path,    # the folder a new run would write into
+                      names=RUN_FILES)->Path: # files that mark an earlier run
+    "`run_dir` as a Path; a `ValueError` if it is a file or holds an earlier run, which a new run would overwrite."
+    d = Path(run_dir)
+    if d.is_file(): raise ValueError(f"run_dir {str(d)!r} is a file; give a folder")
+    if held := [n for n in names if (d / n).exists()]:
+        raise ValueError(f"run_dir {str(d)!r} already holds a run ({', '.join(held)}); give another run_dir, or continue that run "
+                         f"(resume={str(d / 'last.safetensors')!r}; on the command line --resume_ckpt {d / 'last.safetensors'} --run_dir {d})")
+    return d
+
 class GRPOTrainer:
     "The domain-free GRPO loop over a `Task`."
     def __init__(self, task:Task, data, cfg:GRPOConfig=None, callbacks:list|None=None,
                  eval_data=None,              # optional data for `task.evaluate`, once per epoch
-                 resume:str|Path|None=None):  # a last.safetensors to continue from
+                 resume:str|Path|None=None,   # a last.safetensors to continue from
+                 info:dict|None=None):        # more settings (e.g. a domain's run config), saved with each checkpoint and checked on resume like `cfg`
         cfg = cfg or GRPOConfig()
         missing = [m for m in ('rollout', 'reward', 'log_prob', 'kl', 'aux_losses', 'model') if not hasattr(task, m)]
         if missing: raise TypeError(f"task {type(task).__name__} does not implement the Task protocol: missing {missing}")
-        self.task, self.data, self.cfg, self.eval_data = task, data, cfg, eval_data
+        self.task, self.data, self.cfg, self.eval_data, self.info = task, data, cfg, eval_data, dict(info or {})
         self.callbacks = list(callbacks or [])
         self.rank, self.world = init_distributed(cfg.device)
         set_seed(cfg.seed + self.rank)
@@ -220,6 +234,7 @@ class GRPOTrainer:
         self.best, self.rows = None, []
         self.stop_reason, self.saved_at = None, time.monotonic()
         self.run_dir = Path(cfg.run_dir) if cfg.run_dir else None
+        if self.run_dir is not None and resume is None: check_new_run_dir(self.run_dir)
         if resume is not None: self.load(resume)
 
     def steps_per_epoch(self)->int:
@@ -403,12 +418,18 @@ def state_dict(self:GRPOTrainer)->dict:
                          **({'cuda': torch.cuda.get_rng_state(self.cfg.device)} if torch.device(self.cfg.device).type == 'cuda' else {})),   # rollouts on a GPU draw from its generator
                 rows=self.rows)
 
+RESUMABLE = ('epochs', 'run_dir', 'progress', 'log_every', 'save_every_min', 'device', 'tf32')   # settings a resumed run may change
+
+@patch
+def config_dict(self:GRPOTrainer)->dict:
+    "`cfg` as the checkpoint records it."
+    return {k: (asdict(v) if hasattr(v, '__dataclass_fields__') else v) for k, v in asdict(self.cfg).items()}
+
 @patch
 def save(self:GRPOTrainer, path:str|Path)->Path:
     "Checkpoint the training state to `path` (atomic)."
-    cfg = {k: (asdict(v) if hasattr(v, '__dataclass_fields__') else v) for k, v in asdict(self.cfg).items()}
     self.saved_at = time.monotonic()
-    return save_checkpoint(path, self.state_dict(), meta=dict(config=cfg, task=type(self.task).__name__))
+    return save_checkpoint(path, self.state_dict(), meta=dict(config=self.config_dict(), info=self.info, task=type(self.task).__name__))
 
 @patch
 def load(self:GRPOTrainer, path:str|Path):
@@ -416,9 +437,16 @@ def load(self:GRPOTrainer, path:str|Path):
     state, meta = load_checkpoint(path)
     if meta.get('task') != type(self.task).__name__:
         raise ValueError(f"{path}: checkpoint of task {meta.get('task')!r}, but this trainer runs {type(self.task).__name__!r}")
-    self.task.model.load_state_dict(state['model'])
-    if state['task']: self.task.load_state_dict(state['task'])
-    self.opt.load_state_dict(state['optimizer']); self.sched.load_state_dict(state['scheduler'])
+    saved, now = (meta.get('config') or {}) | (meta.get('info') or {}), self.config_dict() | self.info
+    if diff := [f"{k} {saved[k]!r} → {now[k]!r}" for k in now if k in saved and k not in RESUMABLE and saved[k] != now[k]]:
+        raise ValueError(f"{path}: the run was saved with other settings ({'; '.join(diff)}); resume it with its own (only {', '.join(RESUMABLE)} may change)")
+    try:
+        self.task.model.load_state_dict(state['model'])
+        if state['task']: self.task.load_state_dict(state['task'])
+        self.opt.load_state_dict(state['optimizer'])
+    except (RuntimeError, ValueError, KeyError) as e:
+        raise ValueError(f"{path}: its model or optimiser does not fit this run's ({str(e).splitlines()[0][:200]}); resume with the model, heads, LoRA and trained parts the run was started with") from None
+    self.sched.load_state_dict(state['scheduler'])
     self.kl_ctl.load_state_dict(state['kl'])
     if self.running is not None and state['running']: self.running.load_state_dict(state['running'])
     c = state['counters']

@@ -20,18 +20,18 @@ from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted, check_device, mixed_precision
 from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
-from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds
+from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds, _distinct
 
 # %% auto #0
 __all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads',
-           'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'train_sft',
-           'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling',
-           'tiled', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean',
-           'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers',
-           'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model',
-           'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads',
-           'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact',
-           'task_group', 'select_worst']
+           'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'check_new_output',
+           'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts',
+           'check_tiling', 'tiled', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer',
+           'worst_mean', 'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change',
+           'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
+           'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains',
+           'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo',
+           'train_heads_exact', 'task_group', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -156,12 +156,21 @@ def val_psnr(model:AdaIR, tasks=TASKS, # tasks to score
     return {t: float(np.mean(v)) for t, v in res.items()}
 
 # %% ../../nbs/13_restoration.train.ipynb #b3ceff67
+def check_new_output(path:str|Path)->Path:
+    "`path` for a restorer about to be written, with its .json beside it; a `ValueError` if either exists or the folder cannot be made."
+    p = Path(path)
+    if p.is_dir(): raise ValueError(f"{p} is a folder; give the .safetensors file to write, e.g. {p / 'adair_tiny_sft.safetensors'}")
+    if held := [str(f) for f in (p, p.with_suffix('.json')) if f.exists()]: raise ValueError(f"{' and '.join(held)} already exist{'s' if len(held) == 1 else ''}; give another path, or delete {'it' if len(held) == 1 else 'them'} first")
+    if (up := next(q for q in p.parents if q.exists())).is_file(): raise ValueError(f"{p}: {up} is a file, not a folder")
+    return p
+
 def train_sft(cfg:SFTConfig,          # what to train
               out:str|Path|None=None, # save the result here (and a .json beside it)
               model:AdaIR|None=None,  # start from this model instead of a fresh one
               info:dict|None=None,    # more for the saved JSON (e.g. where `model` came from)
              )->tuple[AdaIR, pd.DataFrame]: # (the model, per-step loss and lr)
     "L1 training of a restorer on photos (the bundled ones by default), heads frozen at their initial mean action; Ctrl-C saves the weights so far beside `out`."
+    if out is not None: check_new_output(out)   # before any training: an existing file is never replaced
     set_seed(cfg.seed)
     if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
@@ -323,7 +332,7 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole photos)
                      )->pd.DataFrame:         # one row per model × image × task × mode
     "Degrade every image with every task (seeded) and score every model in every mode."
-    from grpo_nb.restoration.data import item_seed, _named, _distinct
+    from grpo_nb.restoration.data import item_seed, _named
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
     for mode in _distinct(modes, 'modes'): best_of(mode)
     check_tiling(tile, overlap)
@@ -543,7 +552,8 @@ class GRPORunConfig:
 
     def __post_init__(self):
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
-        if self.eval_tasks is None: self.eval_tasks = tuple(self.tasks)
+        self.tasks = _distinct(self.tasks, 'GRPORunConfig.tasks')
+        if self.eval_tasks is None: self.eval_tasks = self.tasks
         check_fields(self, [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
                             ('policy_lr', self.policy_lr > 0, '> 0'), ('lora_r', self.lora_r >= 1, '>= 1')])
         if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
@@ -584,7 +594,8 @@ def run_heads(model:AdaIR, run:GRPORunConfig)->AdaIR:
     return with_heads(model, replace(heads, **{**FRESH_SPREAD, **spread}))
 
 # %% ../../nbs/13_restoration.train.ipynb #739e2e3c
-def worst_dataset(run:GRPORunConfig, val_photos:list=())->list: # val_photos: (name, image) pairs the run evaluates on, which the lists must not hold
+def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs the run evaluates on, which the lists must not hold
+                  seed:int=0)->list:                          # draws the patches, as `RestorationPatches` does
     "(name, image) pairs and tasks for --finetune_worst: one `RestorationPatches` per task group, concatenated."
     from torch.utils.data import ConcatDataset
     from grpo_nb.restoration.data import load_image_folder
@@ -592,14 +603,17 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=())->list: # val_photos: (n
     held = {photo_key(im) for _, im in val_photos}
     parts = []
     for group, f in run.worst.items():
-        names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
+        try: names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
+        except (OSError, UnicodeDecodeError) as e: raise ValueError(f"--worst_{group} {f}: cannot read it as a list of image names ({e})") from None
+        if not names: raise ValueError(f"--worst_{group} {f}: the list is empty")
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
         if both := [n for n in names if photo_key(pool[n]) in held]:
             raise ValueError(f"--worst_{group} {f}: images {both[:5]} are also val photos ({run.val_images or 'the bundled val split'}), so the final evaluation "
                              "would not be held out; make the lists from an evaluation of training photos (grpo_nb eval restoration --images DIR) or evaluate on others (--val_images)")
-        tasks = [t for t in run.tasks if t.startswith(group)] or [group]
-        parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // len(run.worst), recolour=run.recolour))
+        if not (tasks := [t for t in run.tasks if t.startswith(group)]):
+            raise ValueError(f"--worst_{group} {f}: none of the run's tasks {list(run.tasks)} is a {group} task, so its heads would not learn from these patches; add one to --tasks")
+        parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // len(run.worst), seed=seed, recolour=run.recolour))
     return ConcatDataset(parts)
 
 # %% ../../nbs/13_restoration.train.ipynb #5fdba9a3
@@ -718,10 +732,11 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                evaluate:bool=True,           # run the final val evaluation and write the table
               ):
     "GRPO fine-tuning of a restorer, then evaluation against its starting point; (trainer, metrics, eval rows)."
-    from grpo_nb.trainer import GRPOConfig, GRPOTrainer, init_distributed
+    from grpo_nb.trainer import GRPOConfig, GRPOTrainer, init_distributed, check_new_run_dir, RUN_FILES
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
+    if cfg.run_dir and resume is None: check_new_run_dir(cfg.run_dir, RUN_FILES + ('grpo.safetensors',))   # before minutes of work
     if reward.niqe and not niqe_fits(run.patch, run.patch):
         raise ValueError(f"reward: NIQE (weight {reward.niqe}) needs two 96-px blocks per image, so patches (--patch) and training photos of 192 px or more; got patch={run.patch}")
     if run.patch < reward.min_side: raise ValueError(f"reward: SSIM needs images of 11 px or more and LPIPS {LPIPS_MIN_SIDE}, so these weights need patches (--patch) of {reward.min_side} px or more; got patch={run.patch}")
@@ -739,10 +754,11 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     set_trainable(model, run.policy_only, run.lora)
     task = RestorationTask(model, reward, stack_group=run.stack_group, policy_lr=run.policy_lr)
     weights = run_task_weights(run, task, train, cfg.seed, cfg.group_size, cfg.progress and rank == 0)
-    data = worst_dataset(run, val_photos) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
+    data = worst_dataset(run, val_photos, cfg.seed) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
-    trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume)
+    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level')}   # what a resumed run must keep
+    trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume, info=info)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
     gains = confirm_tasks(start, tuned, train, run, cfg.progress) if trainer.rank == 0 else None
@@ -804,6 +820,7 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
     "Write the worst images of each task group, one name per line, worst first."
     try: df = pd.read_csv(csv)
     except pd.errors.EmptyDataError: raise ValueError(f"--csv {csv}: empty file (expected the output of `grpo_nb eval restoration`)") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, IsADirectoryError) as e: raise ValueError(f"--csv {csv}: cannot read it as a CSV ({type(e).__name__}); expected the output of `grpo_nb eval restoration`") from None
     need = {'image', 'task', metric}
     if missing := need - set(df.columns): raise ValueError(f"--csv {csv}: missing columns {sorted(missing)} (expected the output of `grpo_nb eval restoration`)")
     if df.empty: raise ValueError(f"--csv {csv}: no rows")
@@ -814,8 +831,11 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
         if mode is not None and mode not in set(df['mode']): raise ValueError(f"--mode {mode!r}: no rows of that mode in {csv} (it has {sorted(set(df['mode']))})")
         mode = mode or df['mode'].iloc[0]
         df = df[df['mode'] == mode]
-    if 'model' in df: df = df[df['model'] == df['model'].iloc[0]]
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    if 'model' in df:
+        if len(models := list(dict.fromkeys(df['model']))) > 1: warnings.warn(f"--csv {csv}: rows of {len(models)} models {models}; the lists rank {models[0]!r}'s")
+        df = df[df['model'] == models[0]]
+    if (out_dir := Path(out_dir)).is_file(): raise ValueError(f"--out_dir {out_dir} is a file; give a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for group, d in df.assign(group=df.task.map(task_group)).groupby('group'):
         per_image = d.groupby('image')[metric].mean().sort_values()
