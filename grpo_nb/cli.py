@@ -56,8 +56,8 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--run_dir', default=None, help='folder for metrics.csv and checkpoints (default: runs/<job>-<time>)')
-    p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue')
-    p.add_argument('--save_every_min', type=float, default=10., help='also save last.safetensors mid-epoch this often (minutes)')
+    p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue (train restoration --stage sft: its .resume.safetensors)')
+    p.add_argument('--save_every_min', type=float, default=10., help='also save last.safetensors mid-epoch this often (minutes; train restoration --stage sft: its .resume.safetensors)')
     p.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     p.add_argument('--json', action='store_true', help='print the final figures as JSON')
 
@@ -181,7 +181,7 @@ def _is_trainer_checkpoint(path)->bool:
     return str(path).endswith('.safetensors') and 'grpo_nb' in read_metadata(path)
 
 SFT_FLAGS = ('stage', 'tasks', 'patch', 'batch_size', 'sft_steps', 'lr', 'seed', 'recolour', 'grpo_max_grad_norm', 'precision', 'tf32', 'device',
-             'train_images', 'val_images', 'out', 'ckpt', 'fre_temperature', 'fre_para1_scale', 'fre_modules', 'no_progress', 'json')   # what --stage sft reads
+             'train_images', 'val_images', 'out', 'ckpt', 'fre_temperature', 'fre_para1_scale', 'fre_modules', 'resume_ckpt', 'save_every_min', 'no_progress', 'json')   # what --stage sft reads
 
 def changed_flags(a:argparse.Namespace, *cmd:str)->set[str]:
     "The flags of subcommand `cmd` (e.g. 'train', 'restoration') that `a` sets away from their defaults."
@@ -213,21 +213,23 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     import pandas as pd
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
+    from grpo_nb.checkpoint import load_checkpoint
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
     tasks = comma_list(a.tasks)
     sft = a.stage == 'sft'
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
-        out = a.out or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
+        resume = a.resume_ckpt   # an interrupted run's .resume.safetensors, which knows the output it writes
+        out = a.out or (resume and load_checkpoint(resume)[1].get('out')) or time.strftime('runs/sft-%Y%m%d-%H%M%S/adair_tiny_sft.safetensors')
         model, arch = start_model(a.ckpt, heads=False) if a.ckpt else None, dict(TINY)
         if model is not None: sharpen_frequency_branch(model, a.fre_temperature, a.fre_para1_scale, comma_list(a.fre_modules) if a.fre_modules else FRE)
         elif a.fre_modules: raise SystemExit('--fre_modules changes a trained restorer: pass --ckpt (from scratch every FreModule starts alike)')
         else: arch.update(para1_init=TINY['para1_init'] * a.fre_para1_scale, **({} if a.fre_temperature is None else {'fre_temperature_init': a.fre_temperature}))
         cfg = SFTConfig(arch=arch, tasks=tasks, patch=a.patch or 64, batch_size=a.batch_size, steps=a.sft_steps, lr=a.lr, seed=a.seed, recolour=a.recolour,
                         max_grad_norm=a.grpo_max_grad_norm, device=a.device, precision=a.precision, tf32=a.tf32, progress=not a.no_progress,
-                        train_images=a.train_images, val_images=a.val_images)
+                        train_images=a.train_images, val_images=a.val_images, save_every_min=a.save_every_min)
         start = {'ckpt': a.ckpt, 'fre_temperature': a.fre_temperature, 'fre_para1_scale': a.fre_para1_scale, 'fre_modules': a.fre_modules or ','.join(FRE)}
-        model, df = train_sft(cfg, out, model, info={'start': start} if a.ckpt else None)
+        model, df = train_sft(cfg, out, model, info={'start': start} if a.ckpt else None, resume=resume)
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
     worst = {g: getattr(a, f'worst_{g}') for g in WORST_GROUPS if getattr(a, f'worst_{g}')}
@@ -450,7 +452,9 @@ def main():
     try: run()
     except TrainingInterrupted as e:
         if e.checkpoint is None: hint = ''
-        elif _is_trainer_checkpoint(e.checkpoint): hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint} --run_dir {e.checkpoint.parent}"
+        elif _is_trainer_checkpoint(e.checkpoint):
+            run_dir = '' if e.checkpoint.name.endswith('.resume.safetensors') else f" --run_dir {e.checkpoint.parent}"   # an SFT state knows its output
+            hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint}{run_dir}"
         else: hint = f"; to go on from these weights, pass --ckpt {e.checkpoint}"
         print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(130)
     except KeyboardInterrupt:   # outside a training loop: measuring the reward spread, the final evaluation …

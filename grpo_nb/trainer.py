@@ -470,9 +470,10 @@ def request_stop(self:GRPOTrainer, reason:str='request_stop'):
     if self.rank == 0: print(f"\n{reason}: stopping after this step and saving the run (send it again to stop at once)", file=sys.stderr, flush=True)
 
 @contextmanager
-def stop_on_signals(trainer:GRPOTrainer):
+def stop_on_signals(trainer # a `GRPOTrainer`, or any loop with `stop_reason` and `request_stop(reason)`
+                   ):
     "While training, the first SIGINT/SIGTERM calls `trainer.request_stop`; a second raises `KeyboardInterrupt` at once."
-    if threading.current_thread() is not threading.main_thread() or trainer.world > 1:
+    if threading.current_thread() is not threading.main_thread() or getattr(trainer, 'world', 1) > 1:
         yield; return
     def handle(signum, frame):
         if trainer.stop_reason: raise KeyboardInterrupt

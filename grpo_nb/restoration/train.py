@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
-import json, math, time, warnings
+import json, math, sys, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -14,24 +14,25 @@ from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
 from ..core import set_seed, data_path, check_fields
-from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
+from ..checkpoint import load_tensors, load_state_dict_report, read_metadata, save_checkpoint, load_checkpoint
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
-from ..trainer import TrainingInterrupted, check_device, mixed_precision
+from ..trainer import TrainingInterrupted, check_device, mixed_precision, stop_on_signals
 from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
 from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds, _distinct
 
 # %% auto #0
-__all__ = ['TINY', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer', 'with_heads',
-           'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr', 'check_new_output',
-           'train_sft', 'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts',
-           'check_tiling', 'tiled', 'best_of', 'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer',
-           'worst_mean', 'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change',
-           'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
-           'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains',
-           'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo',
-           'train_heads_exact', 'task_group', 'select_worst']
+__all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer',
+           'with_heads', 'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr',
+           'check_new_output', 'sft_state_path', 'SFTStop', 'load_sft_state', 'train_sft', 'sharpen_frequency_branch',
+           'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling', 'tiled', 'best_of', 'restore',
+           'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table',
+           'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
+           'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads',
+           'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads', 'keep_task_heads',
+           'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact', 'task_group',
+           'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -126,10 +127,12 @@ class SFTConfig:
     tf32: bool = False         # TF32 matmuls on Ampere and newer GPUs
     eval_size: int = 128       # side of the val crops for the final PSNR table
     progress: bool = True      # show a progress bar
+    save_every_min: float|None = 10. # save the resumable state beside the output this often (None: only when stopped)
 
     def __post_init__(self):
         check_fields(self, [('steps', self.steps >= 1, '>= 1'), ('batch_size', self.batch_size >= 1, '>= 1'), ('lr', self.lr > 0, '> 0'),
-                            ('max_grad_norm', self.max_grad_norm is None or self.max_grad_norm >= 0, '>= 0 or None (0, None: no clipping)')])
+                            ('max_grad_norm', self.max_grad_norm is None or self.max_grad_norm >= 0, '>= 0 or None (0, None: no clipping)'),
+                            ('save_every_min', self.save_every_min is None or self.save_every_min >= 0, '>= 0 or None')])
         check_device(self.device); mixed_precision(self.device, self.precision)   # all checked before any work
 
 def freeze_policy(model:AdaIR, frozen:bool=True)->AdaIR:
@@ -164,13 +167,42 @@ def check_new_output(path:str|Path)->Path:
     if (up := next(q for q in p.parents if q.exists())).is_file(): raise ValueError(f"{p}: {up} is a file, not a folder")
     return p
 
+SFT_RESUMABLE = ('device', 'tf32', 'progress', 'save_every_min')   # settings a resumed SFT run may change
+
+def sft_state_path(out:str|Path)->Path:
+    "Where `train_sft` keeps the resumable state of the run that writes `out`."
+    return Path(out).with_suffix('.resume.safetensors')
+
+class SFTStop:
+    "What `stop_on_signals` tells the SFT loop: stop after the current step, saving first."
+    stop_reason = None
+    def request_stop(self, reason:str):
+        self.stop_reason = reason
+        print(f"\n{reason}: stopping after this step and saving (send it again to stop at once)", file=sys.stderr, flush=True)
+
+def load_sft_state(path:str|Path, cfg_d:dict, # a `.resume.safetensors`, and the settings of the run resuming it
+                   model:AdaIR, opt, sched)->tuple[list, float]: # (the rows so far, minutes trained so far)
+    "Put an interrupted SFT run's weights, optimiser and LR schedule back; its settings must equal `cfg_d` but for `SFT_RESUMABLE`."
+    if 'grpo_nb' not in read_metadata(path): raise ValueError(f"{path}: not the state of an interrupted SFT run but a model's weights (to start from them: --ckpt, model=)")
+    state, meta = load_checkpoint(path)
+    if meta.get('task') != 'sft': raise ValueError(f"{path}: not the state of an interrupted SFT run but of a {meta.get('task')!r} run")
+    saved, now = meta['config'], json.loads(json.dumps(cfg_d))
+    if diff := [f"{k} {saved.get(k)!r} → {v!r}" for k, v in now.items() if k not in SFT_RESUMABLE and saved.get(k) != v]:
+        raise ValueError(f"{path}: the run was started with other settings ({'; '.join(diff)}); resume it with its own (only {', '.join(SFT_RESUMABLE)} may change)")
+    model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer']); sched.load_state_dict(state['scheduler'])
+    return list(state['rows']), meta['minutes']
+
 def train_sft(cfg:SFTConfig,          # what to train
               out:str|Path|None=None, # save the result here (and a .json beside it)
               model:AdaIR|None=None,  # start from this model instead of a fresh one
               info:dict|None=None,    # more for the saved JSON (e.g. where `model` came from)
+              resume:str|Path|None=None, # the `.resume.safetensors` of an interrupted run with these settings: continue it
              )->tuple[AdaIR, pd.DataFrame]: # (the model, per-step loss and lr)
-    "L1 training of a restorer on photos (the bundled ones by default), heads frozen at their initial mean action; Ctrl-C saves the weights so far beside `out`."
+    "L1 training of a restorer on photos (the bundled ones by default), heads frozen at their initial mean action; resumable (see below)."
     if out is not None: check_new_output(out)   # before any training: an existing file is never replaced
+    state_path = out and sft_state_path(out)
+    if state_path and state_path.exists() and (resume is None or Path(resume).resolve() != state_path.resolve()):
+        raise ValueError(f"{state_path} holds an interrupted run that writes {out}: continue it (resume=, --resume_ckpt {state_path}) or delete it to start again")
     set_seed(cfg.seed)
     if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
@@ -182,10 +214,17 @@ def train_sft(cfg:SFTConfig,          # what to train
     if small := [n for n, im in val_photos if min(im.shape[1:]) < cfg.eval_size]:   # found now, not after training
         raise ValueError(f"val_images: the val table scores centre crops of {cfg.eval_size} px (SFTConfig.eval_size), and these photos are smaller: {small}")
     ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed, recolour=cfg.recolour)
-    rows, t0 = [], time.time()
     cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
-    bar = tqdm(range(cfg.steps), desc='sft', disable=not cfg.progress)
-    try:
+    rows, before = load_sft_state(resume, cfg_d, model, opt, sched) if resume is not None else ([], 0.)
+    t0, saved_at, stop = time.time(), time.monotonic(), SFTStop()
+    minutes = lambda: round(before + (time.time() - t0) / 60, 1)
+    def save_state():
+        nonlocal saved_at
+        saved_at = time.monotonic()
+        return save_checkpoint(state_path, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), rows=rows),
+                               meta=dict(task='sft', config=cfg_d, info=info or {}, out=str(out), minutes=minutes()))
+    bar = tqdm(range(len(rows), cfg.steps), desc='sft', initial=len(rows), total=cfg.steps, disable=not cfg.progress)
+    with stop_on_signals(stop):
         for step in bar:
             items = [ds[step * cfg.batch_size + j] for j in range(cfg.batch_size)]
             x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
@@ -195,17 +234,20 @@ def train_sft(cfg:SFTConfig,          # what to train
             opt.step(); sched.step()
             rows.append({'step': step, 'loss/l1': loss.item(), 'lr': sched.get_last_lr()[0]})
             if step % 20 == 0: bar.set_postfix(l1=f"{np.mean([r['loss/l1'] for r in rows[-20:]]):.4f}")
-    except KeyboardInterrupt:   # keep the weights trained so far; a later run can start from them with --ckpt
-        if out is None: raise
-        part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),
-                             info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': round((time.time() - t0) / 60, 1)})
-        raise TrainingInterrupted(f"Ctrl-C after {len(rows)} of {cfg.steps} SFT steps", part) from None
+            if stop.stop_reason:   # at a step boundary: the state is whole
+                if out is None: raise KeyboardInterrupt(stop.stop_reason)
+                path = save_state()
+                part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
+                                     info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': minutes()})
+                raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start from: {part})", path)
+            if state_path and cfg.save_every_min is not None and time.monotonic() - saved_at >= 60 * cfg.save_every_min: save_state()
     df = pd.DataFrame(rows)
     if out is not None:
         val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val_photos)
-        save_restorer(model.cpu(), out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val,
-                                                     'train_minutes': round((time.time() - t0) / 60, 1)})
+        save_restorer(model.cpu(), out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val, 'train_minutes': minutes()})
+        state_path.unlink(missing_ok=True)   # the result is whole: its state is no longer needed
     return model.eval(), df
+
 
 # %% ../../nbs/13_restoration.train.ipynb #c21ebbcb
 def sharpen_frequency_branch(model:AdaIR, temperature:float|None=30., # new temperature of the band cross-attentions (None: keep)
