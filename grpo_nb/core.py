@@ -24,17 +24,21 @@ def set_seed(seed:int # the one seed for python, numpy and torch
 def check_images(x:Tensor,        # the batch to check
                  name:str='images', # argument name used in the error message
                  channels:int|None=3, # expected channel count (None: any)
-                 tol:float=1e-3,  # how far outside [0, 1] a value may stray (rounding)
+                 tol:float=1e-3,  # how far outside [0, R] a value may stray (rounding), as a share of R
+                 data_range:float=1., # R, the largest value (255 for images in 0–255)
                 )->Tensor:
-    "Return `x` if it is a finite float batch `[N, C, H, W]` in [0, 1], else raise naming `name`."
+    "Return `x` if it is a finite float batch `[N, C, H, W]` in [0, `data_range`], else raise naming `name`."
     if not isinstance(x, Tensor): raise TypeError(f"{name}: expected a torch.Tensor [N,C,H,W] in [0,1], got {type(x).__name__}")
     if not x.is_floating_point(): raise ValueError(f"{name}: expected a float tensor in [0,1], got dtype {x.dtype} (convert integer images with x.float()/255)")
     if x.ndim != 4: raise ValueError(f"{name}: expected 4 dims [N,C,H,W], got shape {tuple(x.shape)}")
     if channels is not None and x.shape[1] != channels:
         raise ValueError(f"{name}: expected {channels} channels [N,{channels},H,W], got shape {tuple(x.shape)}")
     if not torch.isfinite(x).all(): raise ValueError(f"{name}: contains NaN or Inf values")
-    lo, hi = x.min().item(), x.max().item()
-    if lo < -tol or hi > 1 + tol: raise ValueError(f"{name}: expected values in [0,1], got range [{lo:.4g}, {hi:.4g}]")
+    if not data_range > 0: raise ValueError(f"data_range: expected the largest pixel value, > 0, got {data_range}")
+    lo, hi, r = x.min().item(), x.max().item(), data_range
+    if lo < -tol * r or hi > (1 + tol) * r:
+        hint = ' (images in 0–255: pass data_range=255 or divide them by 255)' if r == 1 and hi <= 255 * (1 + tol) else ''
+        raise ValueError(f"{name}: expected values in [0,{r:g}], got range [{lo:.4g}, {hi:.4g}]{hint}")
     return x
 
 # %% ../nbs/00_core.ipynb #47011e38

@@ -27,12 +27,12 @@ def _float(pred:Tensor, target:Tensor)->tuple[Tensor, Tensor]:
     dt = torch.promote_types(torch.promote_types(pred.dtype, target.dtype), torch.float32)
     return pred.to(dt), target.to(dt)
 
-def psnr(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1]
+def psnr(pred:Tensor,          # restored images [N, 3, H, W] in [0, R]
          target:Tensor,        # ground truth, same shape
          data_range:float=1.,  # R: the largest possible pixel difference
         )->Tensor:             # PSNR in dB [N], at least float32; at most 10·log10(R²/1e-10) (100 dB for R=1)
     "Peak signal-to-noise ratio of each image; the MSE is clamped at 1e-10 so identical images give a finite value."
-    check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
+    check_images(pred, 'pred', data_range=data_range); check_images(target, 'target', data_range=data_range); check_same_shape(pred, target)
     pred, target = _float(pred, target)
     mse = (pred - target).pow(2).flatten(1).mean(1)
     return 10 * torch.log10(data_range**2 / mse.clamp_min(1e-10))
@@ -69,12 +69,12 @@ def blur_valid(x:Tensor,      # maps [..., H, W]
     return cat([K[:b, :b + k - 1] @ x[..., s:s + b + k - 1, :] for s, b in spans(x.shape[-2] - k + 1)], -2)
 
 # %% ../nbs/02_rewards.ipynb #d266ff93
-def ssim(pred:Tensor,          # restored images [N, 3, H, W] in [0, 1], H and W at least 11
+def ssim(pred:Tensor,          # restored images [N, 3, H, W] in [0, R], H and W at least 11
          target:Tensor,        # ground truth, same shape
          data_range:float=1.,  # R in C1 = (0.01R)², C2 = (0.03R)²
         )->Tensor:             # mean SSIM per image [N], in at least float32
     "Gaussian-window SSIM of each image (mean over pixels and channels), as scikit-image computes it."
-    check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
+    check_images(pred, 'pred', data_range=data_range); check_images(target, 'target', data_range=data_range); check_same_shape(pred, target)
     if min(pred.shape[-2:]) < 11: raise ValueError(f"ssim: images must be at least 11x11 (the Gaussian window), got {pred.shape[-2]}x{pred.shape[-1]}")
     pred, target = _float(pred, target)
     half = data_range / 2
