@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_trainer.ipynb #b3c9e8d7
 from __future__ import annotations
-import math, os, random, signal, sys, threading, time
+import math, numbers, os, random, signal, sys, threading, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
@@ -106,9 +106,10 @@ class GRPOConfig:
 
     def __post_init__(self):
         optional = lambda v, ok: v is None or ok(v)
-        check_fields(self, [('group_size', self.group_size >= 2, '>= 2'), ('batch_size', self.batch_size >= 1, '>= 1'),
-                            ('epochs', self.epochs >= 1, '>= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: v >= 1), '>= 1 or None'),
-                            ('ppo_epochs', self.ppo_epochs >= 1, '>= 1'), ('grad_accum', self.grad_accum >= 1, '>= 1'), ('log_every', self.log_every >= 1, '>= 1'),
+        count = lambda v, least: isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= least   # 4.0 is not a group size
+        check_fields(self, [('group_size', count(self.group_size, 2), 'an int >= 2'), ('batch_size', count(self.batch_size, 1), 'an int >= 1'),
+                            ('epochs', count(self.epochs, 1), 'an int >= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: count(v, 1)), 'an int >= 1 or None'),
+                            ('ppo_epochs', count(self.ppo_epochs, 1), 'an int >= 1'), ('grad_accum', count(self.grad_accum, 1), 'an int >= 1'), ('log_every', count(self.log_every, 1), 'an int >= 1'),
                             ('lr', self.lr > 0, '> 0'), ('weight_decay', self.weight_decay >= 0, '>= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
                             ('clip_range', self.clip_range > 0, '> 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
                             ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
@@ -386,6 +387,8 @@ def end_epoch(self:GRPOTrainer, rows:list)->dict:
     em = {f'eval/{k}' if '/' not in k else k: v for k, v in self.evaluate().items()}
     if rows: rows[-1].update(em)
     key = self.cfg.best_metric
+    if rows and not any(key in r for r in rows):
+        warnings.warn(f"GRPOConfig.best_metric {key!r} is not a logged metric, so best.safetensors is not written; the metrics are {sorted(set().union(*rows))}")
     vals = [r[key] for r in rows if key in r and math.isfinite(r[key])]
     em[key] = float(np.mean(vals)) if vals else float('nan')
     better = (self.best is None or (em[key] > self.best if self.cfg.best_mode == 'max' else em[key] < self.best)) and vals
