@@ -454,6 +454,9 @@ def load(self:GRPOTrainer, path:str|Path):
     if self.running is not None and state['running']: self.running.load_state_dict(state['running'])
     c = state['counters']
     self.epoch, self.step, self.micro, self.skipped, self.best = c['epoch'], c['step'], c['micro'], c['skipped'], c['best']
+    if self.cfg.lr_schedule == 'cosine' and saved.get('epochs') != self.cfg.epochs:   # the decay is stretched over the new total
+        was, goes = self.sched.get_last_lr()[0], self.sched.base_lrs[0] * self.sched.lr_lambdas[0](self.step)
+        warnings.warn(f"{path}: resumed with epochs {saved.get('epochs')} → {self.cfg.epochs}; the cosine LR schedule now spans {self.cfg.epochs} epochs, so the LR goes from {was:.3g} to {goes:.3g} at step {self.step}")
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
     if 'cuda' in state['rng'] and torch.device(self.cfg.device).type == 'cuda': torch.cuda.set_rng_state(state['rng']['cuda'], self.cfg.device)
     self.rows = list(state['rows'])
