@@ -27,7 +27,8 @@ class BetaPolicy:
         a = self.dist.sample() if n is None else self.dist.sample((n,))
         return a.clamp(ACTION_EPS, 1 - ACTION_EPS)
     def log_prob(self, a:Tensor)->Tensor:
-        "Log-density of actions `a` [..., n] summed over the action axis."
+        "Log-density of actions `a` [..., n] in [0, 1] summed over the action axis (the ends clamped: see `ACTION_EPS`)."
+        if not ((a >= 0) & (a <= 1)).all(): raise ValueError(f"BetaPolicy.log_prob: actions must lie in [0, 1], the Beta's support; got {'NaN' if a.isnan().any() else f'range [{a.min().item():.4g}, {a.max().item():.4g}]'}")
         return self.dist.log_prob(a.clamp(ACTION_EPS, 1 - ACTION_EPS)).sum(-1)
     def mean(self)->Tensor: return self.alpha / (self.alpha + self.beta)
     def mode(self)->Tensor:
@@ -136,10 +137,12 @@ class CategoricalHead(nn.Module):
 class JointPolicy:
     "Several named head policies acting together; log-prob and KL are sums over heads."
     def __init__(self, heads:dict): self.heads = heads
-    def sample(self)->dict: return {k: p.sample() for k, p in self.heads.items()}
+    def sample(self, n:int|None=None)->dict: return {k: p.sample(n) for k, p in self.heads.items()}
     def mean(self)->dict: return {k: p.mean() for k, p in self.heads.items()}
     def mode(self)->dict: return {k: p.mode() for k, p in self.heads.items()}
-    def log_prob(self, actions:dict)->Tensor: return sum(p.log_prob(actions[k]) for k, p in self.heads.items())
+    def log_prob(self, actions:dict)->Tensor:
+        if set(actions) != set(self.heads): raise ValueError(f"JointPolicy.log_prob: expected actions for heads {sorted(self.heads)}, got {sorted(actions)}")
+        return sum(p.log_prob(actions[k]) for k, p in self.heads.items())
     def entropy(self)->Tensor: return sum(p.entropy() for p in self.heads.values())
     def kl(self, other:JointPolicy)->Tensor: return sum(p.kl(other.heads[k]) for k, p in self.heads.items())
 

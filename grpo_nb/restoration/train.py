@@ -880,8 +880,11 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for group, d in df.assign(group=df.task.map(task_group)).groupby('group'):
-        per_image = d.groupby('image')[metric].mean().sort_values()
+        per_image = d.groupby('image')[metric].agg(lambda v: v.mean(skipna=False)).sort_values(na_position='first')   # a failed score (NaN) is the worst
+        if nan := per_image.index[per_image.isna()].tolist(): warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} {group} image(s), e.g. {nan[:3]}; they head the list, as the worst")
         k = min(len(per_image), max(min_count, min(max_count, math.ceil(percent * len(per_image)))))
         files[group] = out_dir / f'{prefix}_{group}_worst.txt'
         files[group].write_text('\n'.join(per_image.index[:k]) + '\n')
+    if old := sorted(p.name for p in out_dir.glob(f'{prefix}_*_worst.txt') if p not in files.values()):
+        warnings.warn(f"--out_dir {out_dir} also holds lists this --csv did not write: {old}; they are from an earlier run")
     return files
