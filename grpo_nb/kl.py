@@ -22,8 +22,8 @@ class AdaptiveKL:
     "Range rule: β×factor when KL > high, β÷factor when KL < low, kept in [beta_min, beta_max]."
     def __init__(self, beta:float=0.01, high:float=0.1, low:float=0.01, factor:float=1.5,
                  beta_min:float=1e-3, beta_max:float=10.):
-        if not (0 <= low <= high and factor > 1 and 0 < beta_min <= beta_max):
-            raise ValueError(f"AdaptiveKL: expected 0 <= low <= high, factor > 1 and 0 < beta_min <= beta_max, got low={low}, high={high}, factor={factor}, beta_min={beta_min}, beta_max={beta_max}")
+        if not (0 <= low <= high and factor > 1 and 0 < beta_min <= beta <= beta_max):   # β outside the range would be moved into it at the first update
+            raise ValueError(f"AdaptiveKL: expected 0 <= low <= high, factor > 1 and 0 < beta_min <= beta <= beta_max, got low={low}, high={high}, factor={factor}, beta={beta}, beta_min={beta_min}, beta_max={beta_max}")
         self.beta, self.high, self.low, self.factor, self.beta_min, self.beta_max = beta, high, low, factor, beta_min, beta_max
     def update(self, kl:float, n_steps:int=1)->float:
         if not math.isfinite(kl): return self.beta
@@ -39,8 +39,8 @@ class ProportionalKL:
     "β ← β·(1 + clip(KL/target − 1, ±0.2)·n_steps/horizon)."
     def __init__(self, beta:float=0.01, target:float=0.05, horizon:int=1000,
                  beta_min:float=1e-3, beta_max:float=10.):
-        if not (target > 0 and horizon > 0 and 0 < beta_min <= beta_max):
-            raise ValueError(f"ProportionalKL: expected target > 0, horizon > 0 and 0 < beta_min <= beta_max, got target={target}, horizon={horizon}, beta_min={beta_min}, beta_max={beta_max}")
+        if not (target > 0 and horizon > 0 and 0 < beta_min <= beta <= beta_max):
+            raise ValueError(f"ProportionalKL: expected target > 0, horizon > 0 and 0 < beta_min <= beta <= beta_max, got target={target}, horizon={horizon}, beta={beta}, beta_min={beta_min}, beta_max={beta_max}")
         self.beta, self.target, self.horizon, self.beta_min, self.beta_max = beta, target, horizon, beta_min, beta_max
     def update(self, kl:float, n_steps:int=1)->float:
         if not math.isfinite(kl): return self.beta

@@ -90,6 +90,9 @@ class BetaHead(nn.Module):
 def masked_logits(logits:Tensor, mask:Tensor|None=None)->Tensor:
     "Logits with disallowed entries (mask False) set to the lowest finite value."
     if mask is None: return logits
+    if mask.dtype != torch.bool: raise ValueError(f"mask: expected a bool tensor (True = allowed), got {mask.dtype}")
+    if mask.shape != logits.shape:   # a [B, K] mask on [B, G, K] logits would broadcast over the wrong axis when B == G
+        raise ValueError(f"mask: expected the logits' shape {list(logits.shape)} (one row per input and sample: expand it over G), got {list(mask.shape)}")
     if not mask.any(-1).all(): raise ValueError("mask: every row must allow at least one choice")
     return logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
 
@@ -127,8 +130,8 @@ class CategoricalHead(nn.Module):
             self.out.weight.zero_()
             self.out.bias.copy_(torch.zeros(n_choices) if init_logits is None else torch.as_tensor(init_logits, dtype=torch.float32))
 
-    def forward(self, x:Tensor,             # features [B, in_features]
-                mask:Tensor|None=None,      # [B, n_choices] bool, True = allowed
+    def forward(self, x:Tensor,             # features [..., in_features], e.g. [B, G, F] in a rollout
+                mask:Tensor|None=None,      # bool [..., n_choices] with the features' leading dims, True = allowed
                )->CategoricalPolicy:
         logits = self.out(self.body(x))
         return CategoricalPolicy(logits.to(torch.promote_types(logits.dtype, torch.float32)), mask)   # at least float32, also under bf16 autocast

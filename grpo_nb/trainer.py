@@ -120,6 +120,7 @@ class GRPOConfig:
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed: raise ValueError(f"GRPOConfig.{name}: expected one of {allowed}, got {getattr(self, name)!r}")
+        make_kl_controller(self.kl_controller, self.kl_beta, **self.kl_kwargs)   # its settings checked now, not after minutes of set-up
         check_device(self.device)
 
 # %% ../nbs/07_trainer.ipynb #e2592d18
@@ -140,16 +141,20 @@ class GRPOObjective(nn.Module):
     "Loss of one GRPO update: λ_pg·(PPO + β·KL) + Σ λ_i·aux_i, with its statistics."
     def __init__(self, task:Task, cfg:GRPOConfig):
         super().__init__()
-        self.task, self.cfg, self.model = task, cfg, task.model
+        self.task, self.cfg, self.model, self.unweighted = task, cfg, task.model, set()
 
     def forward(self, ro:Rollout, batch, adv:Tensor, mask:Tensor|None, beta:float, w:StageWeights):
-        cfg, stats = self.cfg, {}
-        logp = self.task.log_prob(ro)
-        if logp.shape != ro.logp.shape: raise ValueError(f"{type(self.task).__name__}.log_prob: expected [B, G] = {list(ro.logp.shape)} like Rollout.logp, got {list(logp.shape)}")
+        cfg, stats, name = self.cfg, {}, type(self.task).__name__
+        logp, kl_closed = self.task.log_prob(ro), self.task.kl(ro)
+        B, G = ro.logp.shape
+        for what, t, shapes in (('log_prob', logp, [[B, G]]), ('kl', kl_closed, [[B, G], [B]])):
+            if not isinstance(t, Tensor) or list(t.shape) not in shapes:
+                raise ValueError(f"{name}.{what}: expected {' or '.join(map(str, shapes))} ([B, G] like Rollout.logp{', or one per input' if len(shapes) > 1 else ''}), got {list(t.shape) if isinstance(t, Tensor) else type(t).__name__}")
+            if torch.is_grad_enabled() and not t.requires_grad:   # detached or computed under no_grad: the policy would never move
+                raise ValueError(f"{name}.{what}: its output has no gradient; compute it from the model's parameters, not under torch.no_grad() or after .detach()")
         pg, st = ppo_clip_loss(logp, ro.logp, adv, cfg.clip_range, mask)
         stats.update({f'ppo/{k}': v for k, v in st.items()})
-        kl_closed = self.task.kl(ro)
-        kl_closed = masked_mean(kl_closed, mask) if kl_closed.shape == logp.shape else kl_closed.mean()
+        kl_closed = masked_mean(kl_closed, mask) if kl_closed.dim() == 2 else kl_closed.mean()
         stats['kl/closed_form'] = kl_closed.item()
         kl = kl_closed
         if ro.ref_logp is not None:
@@ -158,11 +163,14 @@ class GRPOObjective(nn.Module):
             if cfg.kl_estimator == 'k3': kl = k3
         loss = w.pg * (pg + beta * kl)
         stats['loss/pg'], stats['loss/kl'] = pg.item(), (beta * kl).item()
-        for name, value in self.task.aux_losses(ro, batch).items():
-            if not (isinstance(value, Tensor) and value.dim() == 0): raise ValueError(f"{type(self.task).__name__}.aux_losses: {name!r} must be a scalar tensor, got {value!r:.80}")
-            lam = cfg.aux_weights.get(name, 1.) * (w.sup if name == 'sup' else 1.)
+        for k, value in self.task.aux_losses(ro, batch).items():
+            if not (isinstance(value, Tensor) and value.dim() == 0): raise ValueError(f"{name}.aux_losses: {k!r} must be a scalar tensor, got {value!r:.80}")
+            if k not in cfg.aux_weights and k not in self.unweighted:   # a misspelt weight leaves its loss at 1: said once
+                self.unweighted.add(k)
+                warnings.warn(f"{name}.aux_losses returns {k!r}, which GRPOConfig.aux_weights does not weigh (it has {sorted(cfg.aux_weights)}): weight 1")
+            lam = cfg.aux_weights.get(k, 1.) * (w.sup if k == 'sup' else 1.)
             loss = loss + lam * value
-            stats[f'loss/{name}'] = value.item()
+            stats[f'loss/{k}'] = value.item()
         stats['loss/total'] = loss.item()
         return loss, stats
 
@@ -273,6 +281,7 @@ def check_task_outputs(task:Task, ro:Rollout, r:Rewards, G:int, # what `task.rol
     if len(shape) != 2 or shape[1] != G: raise ValueError(f"{name}.rollout: Rollout.logp must be [B, G] with G = {G}, got {shape}")
     parts = {'Rollout.ref_logp': ro.ref_logp, 'Rollout.mask': ro.mask, 'reward total': r.total} | {f'reward component {k!r}': v for k, v in r.components.items()}
     for what, t in parts.items():
+        if t is not None and not isinstance(t, Tensor): raise TypeError(f"{name}: {what} must be a tensor [B, G] = {shape}, got {type(t).__name__}")
         if t is not None and list(t.shape) != shape: raise ValueError(f"{name}: {what} must be [B, G] = {shape} like Rollout.logp, got {list(t.shape)}")
     if ro.mask is not None and ro.mask.dtype != torch.bool: raise ValueError(f"{name}.rollout: Rollout.mask must be bool, got {ro.mask.dtype}")
     if kl_estimator == 'k3' and ro.ref_logp is None: raise ValueError(f"kl_estimator='k3' needs Rollout.ref_logp, the reference policy's log-probs, from {name}.rollout; fill it or use kl_estimator='closed'")
@@ -375,10 +384,13 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
 def evaluate(self:GRPOTrainer)->dict:
     "Average of `task.evaluate(batch)` over `eval_data`, each batch weighted by its size (empty when either is missing)."
     if self.eval_data is None or not hasattr(self.task, 'evaluate'): return {}
-    self.task.model.eval()
+    model, was = self.task.model, self.task.model.training
     n, bs = len(self.eval_data), self.cfg.batch_size
     batches = [range(j, min(j + bs, n)) for j in range(0, n, bs)]
-    with torch.no_grad(): res = [self.task.evaluate(_to(default_collate([self.eval_data[i] for i in b]), self.cfg.device)) for b in batches]
+    model.eval()
+    try:
+        with torch.no_grad(): res = [self.task.evaluate(_to(default_collate([self.eval_data[i] for i in b]), self.cfg.device)) for b in batches]
+    finally: model.train(was)   # the next rollouts run in the mode the others did
     return {k: float(np.average([r[k] for r in res], weights=[len(b) for b in batches])) for k in res[0]}
 
 @patch

@@ -29,25 +29,29 @@ def test_signal_saves_and_resumes(tmp_path, sig):
     steps = pd.read_csv(run_dir / 'metrics.csv')['step']
     assert 0 < stopped < len(steps) and list(steps) == list(range(len(steps)))   # every step once, in order
 
-def test_sft_ctrl_c_keeps_the_weights(tmp_path):
-    "Ctrl-C during `--stage sft` saves the weights trained so far beside --out, and they load as a restorer."
-    import threading
+def test_sft_ctrl_c_saves_and_resumes(tmp_path):
+    "Ctrl-C during `--stage sft` saves the run beside --out (its state, and the weights alone, which load as a restorer); the command it prints finishes it."
+    import json, threading
     from grpo_nb.restoration.train import load_restorer
     out = tmp_path / 'sft.safetensors'
-    p = subprocess.Popen([str(grpo_nb), 'train', 'restoration', '--stage', 'sft', '--sft_steps', '5000', '--patch', '32',
-                          '--batch_size', '2', '--out', str(out)],
-                         env={**os.environ, 'OMP_NUM_THREADS': '1'}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **CTRL_C)
+    cmd = [str(grpo_nb), 'train', 'restoration', '--stage', 'sft', '--sft_steps', '200', '--patch', '32', '--batch_size', '2', '--out', str(out)]
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **CTRL_C)
     err = []
     reader = threading.Thread(target=lambda: err.extend(iter(lambda: p.stderr.read(1), '')), daemon=True); reader.start()
     t0 = time.time()
-    while not re.search(r'\| [1-9]\d*/5000', ''.join(err)):   # some steps done
+    while not re.search(r'\| [1-9]\d*/200', ''.join(err)):   # some steps done
         assert p.poll() is None and time.time() - t0 < 180, ''.join(err)[-2000:]
         time.sleep(0.2)
     p.send_signal(signal.SIGINT)
     p.wait(timeout=120); reader.join(timeout=10)
     err = ''.join(err)
-    part = tmp_path / 'sft.interrupted.safetensors'
-    assert p.returncode == 130 and f'--ckpt {part}' in err, err[-2000:]
+    state, part = tmp_path / 'sft.resume.safetensors', tmp_path / 'sft.interrupted.safetensors'
+    assert p.returncode == 130 and f'--ckpt {part}' in err and f'--resume_ckpt {state}' in err, err[-2000:]
     assert not out.exists()
     model, arch = load_restorer(part)
     assert arch['dim'] == 16
+    res = subprocess.run(cmd + ['--resume_ckpt', str(state), '--no_progress'], env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert out.exists() and not state.exists()   # finished; the state is gone with it
+    assert json.loads(out.with_suffix('.json').read_text())['sft_config']['steps'] == 200

@@ -239,7 +239,7 @@ def train_sft(cfg:SFTConfig,          # what to train
                 path = save_state()
                 part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
                                      info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': minutes()})
-                raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start from: {part})", path)
+                raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start another run from: --ckpt {part})", path)
             if state_path and cfg.save_every_min is not None and time.monotonic() - saved_at >= 60 * cfg.save_every_min: save_state()
     df = pd.DataFrame(rows)
     if out is not None:
@@ -410,11 +410,12 @@ def summarize(df:pd.DataFrame, # rows of `evaluate_restorer`
 
 # %% ../../nbs/13_restoration.train.ipynb #ccdf3b8f
 def format_table(summary:pd.DataFrame, # from `summarize`
-                 pairs=(('sft', 'official'), ('grpo', 'mean'), ('grpo', 'best_of_4')), # (model, mode) blocks, if present
+                 pairs=None, # (model, mode) blocks, if present (None: 'sft' 'official', then every mode of 'grpo' but 'official'; none present: all)
                  cols=('psnr', 'ssim', 'lpips', 'reward', 'psnr_worst30'))->str:
     "The evaluation summary as text: tasks down, a block of metrics per (model, mode) across."
     t = summary.reset_index()
     have = list(dict.fromkeys(zip(t['model'], t['mode'])))
+    if pairs is None: pairs = [('sft', 'official')] + [(m, o) for m, o in have if m == 'grpo' and o != 'official']   # GRPO's official is SFT's when only heads train
     blocks = [p for p in pairs if p in have] or have
     parts = [t[(t['model'] == m) & (t['mode'] == o)].set_index('task')[list(cols)] for m, o in blocks]
     wide = pd.concat(parts, axis=1, keys=[f'{m} {o}' for m, o in blocks]).rename(columns={'psnr_worst30': 'worst30%'})
