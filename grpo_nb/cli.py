@@ -153,7 +153,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_progressive_epochs', type=int, default=20, help='with --grpo_schedule_sup: epochs of decaying λ_sup')
     p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
     p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
-    p.add_argument('--head_inputs', choices=(*HEAD_INPUTS, 'checkpoint'), default='task', help="fresh heads reading 'task', the posterior of a degradation classifier fitted on the training patches (the default), 'encoder' features, 'image' statistics or 'both'; 'checkpoint' keeps the checkpoint's heads")
+    p.add_argument('--head_inputs', choices=(*HEAD_INPUTS, 'checkpoint'), default='task', help="heads reading 'task', the posterior of a degradation classifier fitted on the training patches (the default), 'encoder' features, 'image' statistics or 'both': fresh ones, unless the checkpoint's heads already read that (then they are kept, as with 'checkpoint'); 'checkpoint' keeps the checkpoint's heads")
     p.add_argument('--rate_concentration', type=float, help=f"fresh heads' initial α+β of the mask-ratio Betas (default {FRESH_SPREAD['rate_concentration']:g}, half PolicyConfig's); lower: GRPO samples wider")
     p.add_argument('--fuse_concentration', type=float, help=f"the same for the fusion-scale Betas (default {FRESH_SPREAD['fuse_concentration']:g})")
     p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters); the default unless --train_backbone')
@@ -235,6 +235,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     worst = {g: getattr(a, f'worst_{g}') for g in WORST_GROUPS if getattr(a, f'worst_{g}')}
     if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
+    if a.train_backbone and a.lora: raise SystemExit('--train_backbone and --lora: with --lora the backbone stays frozen and its LoRA adapters train instead; pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=comma_list(a.lora_targets),
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
@@ -357,7 +358,7 @@ def bench_cmd(a:argparse.Namespace)->dict:
     if a.suite == 'restoration': return bench.bench_restoration()
     if a.suite == 'widgets':
         from grpo_nb.widgets import bench_widgets
-        return bench_widgets()
+        return bench_widgets(threads=a.threads)
     raise SystemExit(f"unknown benchmark suite {a.suite!r}")
 
 # %% ../nbs/90_cli.ipynb #36dceb5e
@@ -408,7 +409,7 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
-    sw = sub.add_parser('select-worst', help="per-task lists of the worst images of an eval CSV (seed 000)")
+    sw = sub.add_parser('select-worst', help="lists of the worst images of an eval CSV, one per task group (seed 000)")
     sw.add_argument('--csv', required=True, help='rows from `grpo_nb eval restoration`')
     sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (existing lists there are replaced)')
     sw.add_argument('--percent', type=float, default=0.30, help='share of each task group\'s images to keep (default 0.30)')
