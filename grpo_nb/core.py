@@ -37,7 +37,7 @@ def check_images(x:Tensor,        # the batch to check
     if not data_range > 0: raise ValueError(f"data_range: expected the largest pixel value, > 0, got {data_range}")
     lo, hi, r = x.min().item(), x.max().item(), data_range
     if lo < -tol * r or hi > (1 + tol) * r:
-        hint = ' (images in 0–255: pass data_range=255 or divide them by 255)' if r == 1 and hi <= 255 * (1 + tol) else ''
+        hint = ' (images in 0–255? divide them by 255)' if r == 1 and hi <= 255 * (1 + tol) else ''
         raise ValueError(f"{name}: expected values in [0,{r:g}], got range [{lo:.4g}, {hi:.4g}]{hint}")
     return x
 

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_restoration.data.ipynb #4831a727
 from __future__ import annotations
-import hashlib, json, math, re, warnings
+import hashlib, json, math, numbers, re, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -27,12 +27,16 @@ def rng(seed:int|torch.Generator # an int seed, or a generator to draw from (adv
        )->torch.Generator:
     "A CPU `torch.Generator`: `seed` itself if it is one, else a new one seeded with `seed`."
     if isinstance(seed, torch.Generator): return seed
+    if not _is_int(seed): raise ValueError(f"seed: expected an int or a torch.Generator, got {seed!r}")   # 1.7 would act as 1
     return torch.Generator().manual_seed(int(seed))
+
+def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 # %% ../../nbs/11_restoration.data.ipynb #de94d491
 def item_seed(*keys:int|str # non-negative integers or names, e.g. (seed, index) or (seed, image name, task)
              )->int:        # a 63-bit seed
     "One well-mixed seed from several integers or names; the order of the keys matters."
+    if bad := [k for k in keys if not (isinstance(k, str) or _is_int(k))]: raise ValueError(f"item_seed: expected integers or names, got {bad[0]!r}")
     def word(k): return int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), 'little') if isinstance(k, str) else int(k)
     a, b = np.random.SeedSequence([word(k) for k in keys]).generate_state(2)
     return (int(a) << 31) ^ int(b)
@@ -270,6 +274,8 @@ def add_blur(x:Tensor,                    # clean image(s) [3,H,W] or [N,3,H,W] 
             )->Tensor:                    # blurred image(s), same shape, in [0,1]
     "Blur each image with a random linear motion kernel or a random Gaussian kernel."
     x4, single = _as4(x); g = rng(seed); out = []
+    half = max(line_kernel(length[1], 0.).shape[0], gaussian_kernel(sigma[1]).shape[0]) // 2   # the largest kernel's, whatever is drawn
+    if min(x4.shape[-2:]) <= half: raise ValueError(f"deblur: a {x4.shape[-2]}×{x4.shape[-1]} image is too small for blur kernels of up to {2 * half + 1} px: every side must be at least {half + 1} px")
     for img in x4:
         if _uniform(g, (0, 1)) < p_motion:
             out.append(convolve(img[None], line_kernel(_uniform(g, length), _uniform(g, (0., 180.))))[0])
@@ -319,6 +325,7 @@ def degrade(clean:Tensor,                # clean image(s) [3,H,W] or [N,3,H,W] i
 # %% ../../nbs/11_restoration.data.ipynb #90183572
 def _distinct(items, what:str)->tuple:
     "`items` as a tuple; a `ValueError` naming `what` when there are none or one comes twice."
+    if isinstance(items, str): raise ValueError(f"{what}: expected a list of names, got the string {items!r} (pass [{items!r}])")
     items = tuple(items)
     if not items: raise ValueError(f"{what}: expected at least one, got none")
     if dup := next((v for i, v in enumerate(items) if v in items[:i]), None): raise ValueError(f"{what}: {dup!r} is given twice")
@@ -328,6 +335,7 @@ def _named(images:list, tasks, min_side:int):
     "Names, images, tasks and their degradations, checked: images [3,H,W] in [0,1], at least `min_side` pixels; tasks distinct."
     if not len(images): raise ValueError("no images given")
     names, ims = zip(*[im if isinstance(im, (tuple, list)) else (str(i), im) for i, im in enumerate(images)])
+    _distinct(names, 'image names')   # each name seeds its own degradations
     for n, im in zip(names, ims):
         if im.ndim != 3 or im.shape[0] != 3: raise ValueError(f"image {n!r}: expected [3,H,W], got {tuple(im.shape)}")
         if min(im.shape[1:]) < min_side: raise ValueError(f"image {n!r} is {im.shape[1]}×{im.shape[2]} px; every side must be at least {min_side} px")
@@ -377,6 +385,7 @@ class RestorationPatches(Dataset):
                  flip:bool=True,     # random horizontal flips
                  recolour:float=0.,  # share of items whose clean image gets a random `recolour` before it is degraded
                  weights=None):      # one per task: task k comes round in proportion to weights[k] (`weighted_rounds`); None: all alike
+        if not (_is_int(patch) and patch >= 1 and _is_int(n) and n >= 1): raise ValueError(f"patch, n: expected positive ints (pixels, items), got patch={patch!r}, n={n!r}")
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, patch)
         if not 0 <= recolour <= 1: raise ValueError(f"recolour: expected a share of items in [0, 1], got {recolour}")
         if weights is not None and len(weights) != len(self.tasks): raise ValueError(f"weights: expected one per task {self.tasks}, got {list(weights)}")
@@ -406,6 +415,7 @@ class RestorationEval(Dataset):
                  tasks=TASKS,        # task names (see `degrade`)
                  size:int=128,       # side of the centre crop
                  seed:int=0):        # base seed
+        if not (_is_int(size) and size >= 1): raise ValueError(f"size: expected a positive int (pixels), got {size!r}")
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, size)
         self.size, self.seed = size, seed
 

@@ -159,8 +159,8 @@ def frequency_split(x:Tensor,    # features [B, C, h, w]
     "|ifft2(F·(1−M))| and |ifft2(F·M)| for F = fft2(x), both with norm='forward' as in AdaIR."
     h, w = x.shape[-2:]
     m = torch.roll(mask, (-(h // 2), -(w // 2)), dims=(-2, -1))
-    f = torch.fft.fft2(x.to(torch.promote_types(x.dtype, torch.float32)), norm='forward')   # FFTs take no bfloat16
-    return torch.fft.ifft2(f * (1 - m), norm='forward').abs(), torch.fft.ifft2(f * m, norm='forward').abs()
+    f = torch.fft.fft2(x.to(torch.promote_types(x.dtype, torch.float32)), norm='forward')   # FFTs take no bfloat16 …
+    return tuple(torch.fft.ifft2(f * k, norm='forward').abs().to(x.dtype) for k in (1 - m, m))   # … and the layers after them take x's dtype
 
 # %% ../../nbs/10_restoration.model.ipynb #4c0f2e7d
 class SpatialGate(nn.Module):
@@ -338,7 +338,7 @@ def forward(self:FreModule, img:Tensor,   # the (padded) input image [B, 3, H, W
     high, low = frequency_split(x, self.low_pass(x, self.threshold(x) if rate is None else rate))
     out = self.channel_cross_agg(y, self.frequency_refine(self.channel_cross_h(low, y), self.channel_cross_l(high, y)))
     if fuse is None: return out * self.para1 + y * self.para2
-    s1, s2 = rearrange(2 * fuse, 'b k -> k b 1 1 1')
+    s1, s2 = rearrange(2 * fuse.to(y.dtype), 'b k -> k b 1 1 1')   # the heads' float32 actions in the features' dtype
     return out * self.para1 * s1 + y * self.para2 * s2
 
 # %% ../../nbs/10_restoration.model.ipynb #c3ba081b
@@ -374,6 +374,10 @@ class AdaIR(nn.Module):
                  policy:PolicyConfig|None=PolicyConfig(), # Beta heads in each FreModule (None: pure AdaIR keys)
                 ):
         super().__init__()
+        if out_channels != inp_channels: raise ValueError(f"AdaIR adds its input to its output, so out_channels must equal inp_channels, got {out_channels} and {inp_channels}")
+        self.arch = dict(inp_channels=inp_channels, out_channels=out_channels, dim=dim, num_blocks=list(num_blocks), num_refinement_blocks=num_refinement_blocks,
+                         heads=list(heads), ffn_expansion_factor=ffn_expansion_factor, bias=bias, LayerNorm_type=LayerNorm_type, decoder=decoder, mask=mask,
+                         para1_init=para1_init, fre_temperature_init=fre_temperature_init)   # what it is rebuilt from (`build_adair`; the policy is saved apart)
         blocks = lambda n, d, h: nn.Sequential(*[TransformerBlock(d, h, ffn_expansion_factor, bias, LayerNorm_type) for _ in range(n)])
         fre = lambda d: FreModule(d, heads[2], bias, inp_channels, mask, para1_init, fre_temperature_init, policy)
         self.inp_channels, self.decoder, self.mask = inp_channels, decoder, mask
@@ -421,7 +425,7 @@ def reflect_pad(x:Tensor,      # images [B, C, H, W]
 def encode(self:AdaIR, x:Tensor # degraded images [B, 3, H, W] in [0, 1]
           )->Encoded:
     "Pad, then run the patch embedding, the three encoder levels and the latent, once."
-    img = reflect_pad(check_images(x, 'x', self.inp_channels))
+    img = reflect_pad(check_images(x, 'x', self.inp_channels).to(self.output.weight.dtype))   # a float32 image for a bf16 model, and the like
     enc1 = self.encoder_level1(self.patch_embed(img))
     enc2 = self.encoder_level2(self.down1_2(enc1))
     enc3 = self.encoder_level3(self.down2_3(enc2))
@@ -472,11 +476,11 @@ def decode(self:AdaIR, enc:Encoded,          # from `encode` (or `encode(...).re
 @patch
 def forward(self:AdaIR, x:Tensor,      # degraded images [B, 3, H, W] in [0, 1]
             mode:str='official',       # 'official' (heads ignored) | 'mean' (policy mean) | 'sample'
-            stochastic:bool=False,     # sample and return (restored, log_prob [B]), as the seed does
+            stochastic:bool=False,     # sample and return (restored, log_prob [B]), as the seed does ('official' or 'sample')
            ):                          # restored [B, 3, H, W], or (restored, log_prob) when stochastic
     "Restore `x` with the FreModules' actions chosen by `mode`."
-    if mode not in MODES or (stochastic and mode == 'mean'):
-        raise ValueError(f"mode must be one of {MODES} (not 'mean' with stochastic=True), got {mode!r}")
+    if mode not in MODES: raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if stochastic and mode == 'mean': raise ValueError("mode='mean' is deterministic: with stochastic=True (sample, and return the log-prob) use mode='sample'")
     enc = self.encode(x)
     if mode == 'official' and not stochastic: return self.decode(enc)
     pol = self.policy(self.head_inputs(enc))

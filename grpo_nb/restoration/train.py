@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
-from ..core import set_seed, data_path, check_fields
+from ..core import set_seed, data_path, check_fields, check_images, check_same_shape
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata, save_checkpoint, load_checkpoint
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
@@ -299,7 +299,7 @@ def tile_starts(n:int, tile:int, stride:int)->list[int]:
 def check_tiling(tile:int|None, overlap:int):
     "A `ValueError` unless `tile` is None (no tiling) or at least 16 px with 0 ≤ `overlap` ≤ `tile`/2."
     if tile is not None and not (tile >= 16 and 0 <= 2 * overlap <= tile):
-        raise ValueError(f"tile, overlap: expected a tile of at least 16 px and 0 ≤ overlap ≤ tile/2 (so no pixel is restored more than 4 times), got tile={tile}, overlap={overlap}")
+        raise ValueError(f"tile, overlap: expected a tile of at least 16 px and 0 ≤ overlap ≤ tile/2 (so neighbouring tiles are at least half a tile apart), got tile={tile}, overlap={overlap}")
 
 def tiled(f, x:Tensor,        # images [B, C, H, W]; `f` maps [B, C, h, w] to [B, ..., h, w]
           tile:int|None=None, # tile side in px (None: the whole image at once)
@@ -335,10 +335,11 @@ def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
     "Restore `x` in an evaluation mode, on the model's device; the result is on `x`'s."
     n, dev = best_of(mode), x.device
-    if mode == 'input': return x.clamp(0, 1)
+    if mode == 'input': return check_images(x, 'x').clamp(0, 1)
     x = x.to(next(model.parameters()).device)
     if n is None: return tiled(lambda t: model(t, mode=mode).clamp(0, 1), x, tile, overlap).to(dev)
     if clean is None: raise ValueError(f"mode {mode!r} picks the best sample against the ground truth: pass clean=")
+    check_same_shape(x, clean, ('x', 'clean'))
     def samples(t):                     # n samples of one encoding, [B, n, 3, h, w]
         enc = model.encode(t); pol = model.policy(model.head_inputs(enc))
         return torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)
