@@ -132,7 +132,7 @@ def save_checkpoint(path:str|Path, # where to write (parent folders are created)
 # %% ../nbs/08_checkpoint.ipynb #59d818f8
 def _read_header(path:Path)->dict:
     "The safetensors JSON header of `path`, or a `ValueError` saying why it is not a complete safetensors file."
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
+    if not path.is_file(): raise FileNotFoundError(f"{path}: {'a folder, not a checkpoint file' if path.is_dir() else 'no such checkpoint file'}")
     size = path.stat().st_size
     with open(path, 'rb') as f: head = f.read(9)
     if head[8:9] != b'{' and (head[:4] == b'PK\x03\x04' or head[:1] == b'\x80'):   # a zip or a pickle, not a header length

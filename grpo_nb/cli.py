@@ -13,18 +13,18 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config', 'PrintEpochs',
+__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config', 'PrintEpochs',
            'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags', 'changed_flags',
            'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd',
            'bench_cmd', 'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
-def at_least(lo:int):
-    "An argparse type: an integer ≥ `lo` (argparse names the flag when it fails)."
+def at_least(lo:int, hi:int|None=None):
+    "An argparse type: an integer ≥ `lo` (and ≤ `hi`); argparse names the flag when it fails."
     def parse(s:str)->int:
         try: v = int(s)
         except ValueError: raise argparse.ArgumentTypeError(f"expected an integer, got {s!r}") from None
-        if v < lo: raise argparse.ArgumentTypeError(f"expected an integer ≥ {lo}, got {v}")
+        if v < lo or (hi is not None and v > hi): raise argparse.ArgumentTypeError(f"expected an integer ≥ {lo}{'' if hi is None else f' and ≤ {hi}'}, got {v}")
         return v
     return parse
 
@@ -41,7 +41,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--batch_size', type=int, default=d['batch_size'], help='inputs per step (all processes)')
     p.add_argument('--epochs', type=int, default=d['epochs'])
     p.add_argument('--lr', type=float, default=d['lr'])
-    p.add_argument('--seed', type=at_least(0), default=d['seed'])
+    p.add_argument('--seed', type=at_least(0, 2**32 - 1), default=d['seed'])   # NumPy's seed range
     p.add_argument('--ppo_epochs', type=int, default=d['ppo_epochs'], help='policy updates per rollout')
     p.add_argument('--grpo_clip_range', type=float, default=d['grpo_clip_range'], help='PPO clip ε')
     p.add_argument('--grpo_beta_kl', type=float, default=d['grpo_beta_kl'], help='initial KL weight β')
@@ -61,14 +61,21 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     p.add_argument('--json', action='store_true', help='print the final figures as JSON')
 
+CONFIG_FLAGS = dict(group_size='grpo_group', batch_size='batch_size', epochs='epochs', lr='lr', ppo_epochs='ppo_epochs', clip_range='grpo_clip_range',
+                    kl_beta='grpo_beta_kl', adv_clip='grpo_adv_clip_max', max_grad_norm='grpo_max_grad_norm', grad_accum='grad_accum', save_every_min='save_every_min')
+
 def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
-    "`GRPOConfig` from parsed flags (`kw` sets the fields flags do not cover)."
-    return GRPOConfig(group_size=a.grpo_group, batch_size=a.batch_size, epochs=a.epochs, lr=a.lr, seed=a.seed,
-                      ppo_epochs=a.ppo_epochs, clip_range=a.grpo_clip_range, kl_beta=a.grpo_beta_kl,
-                      kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm, adv_scale=a.grpo_adv_scale,
-                      adv_clip=a.grpo_adv_clip_max or None, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
-                      precision=a.precision, tf32=a.tf32, device=a.device, run_dir=a.run_dir, save_every_min=a.save_every_min,
-                      progress=not a.no_progress, **kw)
+    "`GRPOConfig` from parsed flags (`kw` sets the fields flags do not cover); a bad value's error names its flag."
+    try: return GRPOConfig(group_size=a.grpo_group, batch_size=a.batch_size, epochs=a.epochs, lr=a.lr, seed=a.seed,
+                          ppo_epochs=a.ppo_epochs, clip_range=a.grpo_clip_range, kl_beta=a.grpo_beta_kl,
+                          kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm, adv_scale=a.grpo_adv_scale,
+                          adv_clip=a.grpo_adv_clip_max or None, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
+                          precision=a.precision, tf32=a.tf32, device=a.device, run_dir=a.run_dir, save_every_min=a.save_every_min,
+                          progress=not a.no_progress, **kw)
+    except ValueError as e:
+        msg = str(e)
+        for field, flag in CONFIG_FLAGS.items(): msg = msg.replace(f'GRPOConfig.{field}:', f'--{flag} (GRPOConfig.{field}):')
+        raise ValueError(msg) from None
 
 # %% ../nbs/90_cli.ipynb #0edffb28
 class PrintEpochs(Callback):
@@ -91,7 +98,7 @@ class PrintEpochs(Callback):
 def train_bandit_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train bandit`; the final figures."
     from grpo_nb.bandit import train_bandit, BetaBandit, CategoricalBandit
-    a.run_dir = a.run_dir or time.strftime(f'runs/bandit-{a.kind}-%Y%m%d-%H%M%S')
+    a.run_dir = a.run_dir or (str(Path(a.resume_ckpt).parent) if a.resume_ckpt else time.strftime(f'runs/bandit-{a.kind}-%Y%m%d-%H%M%S'))   # a resumed run goes on in its folder
     cfg = grpo_config(a, best_metric='bandit/mean_error', best_mode='min')
     keys = ['reward/total_mean', 'kl/closed_form', 'bandit/mean_error']
     t0 = time.time()
@@ -245,7 +252,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
     schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
     if schedule and a.grpo_warmup_epochs >= a.epochs: warnings.warn(f"--grpo_warmup_epochs {a.grpo_warmup_epochs} ≥ --epochs {a.epochs}: every epoch is supervised warm-up, so this run does no GRPO")
-    a.run_dir = a.run_dir or time.strftime('runs/restoration-%Y%m%d-%H%M%S')
+    a.run_dir = a.run_dir or (str(Path(resume).parent) if resume else time.strftime('runs/restoration-%Y%m%d-%H%M%S'))   # a resumed run goes on in its folder
     aux = {'sup': 1. if schedule else a.grpo_lambda_sup, 'consistency': a.grpo_lambda_consistency}
     cfg = grpo_config(a, aux_weights=aux, schedule=schedule,
                       best_metric='restoration/reward_gain', best_mode='max', log_every=5)

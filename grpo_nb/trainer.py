@@ -26,8 +26,8 @@ from .checkpoint import save_checkpoint, load_checkpoint
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
-           'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'GRPOTrainer',
-           'check_task_outputs', 'TrainingInterrupted', 'stop_on_signals']
+           'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'check_run_dir',
+           'GRPOTrainer', 'check_task_outputs', 'TrainingInterrupted', 'stop_on_signals']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -110,9 +110,9 @@ class GRPOConfig:
         check_fields(self, [('group_size', count(self.group_size, 2), 'an int >= 2'), ('batch_size', count(self.batch_size, 1), 'an int >= 1'),
                             ('epochs', count(self.epochs, 1), 'an int >= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: count(v, 1)), 'an int >= 1 or None'),
                             ('ppo_epochs', count(self.ppo_epochs, 1), 'an int >= 1'), ('grad_accum', count(self.grad_accum, 1), 'an int >= 1'), ('log_every', count(self.log_every, 1), 'an int >= 1'),
-                            ('lr', self.lr > 0, '> 0'), ('weight_decay', self.weight_decay >= 0, '>= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
-                            ('clip_range', self.clip_range > 0, '> 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
-                            ('adv_clip', optional(self.adv_clip, lambda v: v > 0), '> 0 or None (no clipping)'), ('kl_beta', self.kl_beta >= 0, '>= 0'),
+                            ('lr', 0 < self.lr < math.inf, 'finite, > 0'), ('weight_decay', 0 <= self.weight_decay < math.inf, 'finite, >= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
+                            ('clip_range', 0 < self.clip_range < math.inf, 'finite, > 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
+                            ('adv_clip', optional(self.adv_clip, lambda v: 0 < v < math.inf), 'finite, > 0, or None (no clipping)'), ('kl_beta', 0 <= self.kl_beta < math.inf, 'finite, >= 0'),
                             ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
                             ('save_every_min', optional(self.save_every_min, lambda v: v >= 0), '>= 0 or None'),
                             ('aux_weights', all(math.isfinite(v) and v >= 0 for v in self.aux_weights.values()), 'finite weights >= 0')])
@@ -212,6 +212,14 @@ def check_new_run_dir(run_dir:str|Path,    # the folder a new run would write in
                          f"(resume={str(d / 'last.safetensors')!r}; on the command line --resume_ckpt {d / 'last.safetensors'} --run_dir {d})")
     return d
 
+def check_run_dir(run_dir:str|Path|None, resume:str|Path|None=None, # where the run writes, and the checkpoint it continues (None: a new run)
+                  names=RUN_FILES)->Path|None:
+    "`run_dir` as a Path: a folder without a run, or the one whose `last.safetensors` is resumed (continuing `best.safetensors`, or another run's checkpoint, there would overwrite a later state)."
+    if run_dir is None: return None
+    d = Path(run_dir)
+    if resume is None or Path(resume).resolve() != (d / 'last.safetensors').resolve(): check_new_run_dir(d, names)
+    return d
+
 class GRPOTrainer:
     "The domain-free GRPO loop over a `Task`."
     def __init__(self, task:Task, data, cfg:GRPOConfig=None, callbacks:list|None=None,
@@ -242,8 +250,7 @@ class GRPOTrainer:
         self.epoch, self.step, self.micro, self.skipped = 0, 0, 0, 0
         self.best, self.rows = None, []
         self.stop_reason, self.saved_at = None, time.monotonic()
-        self.run_dir = Path(cfg.run_dir) if cfg.run_dir else None
-        if self.run_dir is not None and resume is None: check_new_run_dir(self.run_dir)
+        self.run_dir = check_run_dir(cfg.run_dir, resume)
         if resume is not None: self.load(resume)
 
     def steps_per_epoch(self)->int:

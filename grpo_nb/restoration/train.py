@@ -776,11 +776,11 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                evaluate:bool=True,           # run the final val evaluation and write the table
               ):
     "GRPO fine-tuning of a restorer, then evaluation against its starting point; (trainer, metrics, eval rows)."
-    from grpo_nb.trainer import GRPOConfig, GRPOTrainer, init_distributed, check_new_run_dir, RUN_FILES
+    from grpo_nb.trainer import GRPOConfig, GRPOTrainer, init_distributed, check_run_dir, RUN_FILES
     from grpo_nb.restoration.task import RestorationTask
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
-    if cfg.run_dir and resume is None: check_new_run_dir(cfg.run_dir, RUN_FILES + ('grpo.safetensors',))   # before minutes of work
+    check_run_dir(cfg.run_dir, resume, RUN_FILES + ('grpo.safetensors',))   # before minutes of work
     if reward.niqe and not niqe_fits(run.patch, run.patch):
         raise ValueError(f"reward: NIQE (weight {reward.niqe}) needs two 96-px blocks per image, so patches (--patch) and training photos of 192 px or more; got patch={run.patch}")
     if run.patch < reward.min_side: raise ValueError(f"reward: SSIM needs images of 11 px or more and LPIPS {LPIPS_MIN_SIDE}, so these weights need patches (--patch) of {reward.min_side} px or more; got patch={run.patch}")
@@ -862,6 +862,7 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
                  prefix:str='train',   # file names: {prefix}_{group}_worst.txt
                 )->dict[str, Path]:    # {task group: list file}
     "Write the worst images of each task group, one name per line, worst first."
+    if not Path(csv).is_file(): raise ValueError(f"--csv {csv}: {'a folder, not a file' if Path(csv).is_dir() else 'no such file'} (expected the output of `grpo_nb eval restoration`)")
     try: df = pd.read_csv(csv)
     except pd.errors.EmptyDataError: raise ValueError(f"--csv {csv}: empty file (expected the output of `grpo_nb eval restoration`)") from None
     except (UnicodeDecodeError, pd.errors.ParserError, IsADirectoryError) as e: raise ValueError(f"--csv {csv}: cannot read it as a CSV ({type(e).__name__}); expected the output of `grpo_nb eval restoration`") from None
@@ -870,7 +871,7 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
     if df.empty: raise ValueError(f"--csv {csv}: no rows")
     if not pd.api.types.is_numeric_dtype(df[metric]): raise ValueError(f"--csv {csv}: column {metric!r} is not numeric (e.g. {df[metric].iloc[0]!r})")
     if not 0 < percent <= 1: raise ValueError(f"--percent must be in (0, 1], got {percent}")
-    if not 0 <= min_count <= max_count: raise ValueError(f"--min_count and --max_count: expected 0 ≤ min_count ≤ max_count, got {min_count} and {max_count}")
+    if not 0 <= min_count <= max_count or max_count < 1: raise ValueError(f"--min_count and --max_count: expected 0 ≤ min_count ≤ max_count and max_count ≥ 1, got {min_count} and {max_count}")
     if 'mode' in df:
         if mode is not None and mode not in set(df['mode']): raise ValueError(f"--mode {mode!r}: no rows of that mode in {csv} (it has {sorted(set(df['mode']))})")
         mode = mode or df['mode'].iloc[0]
@@ -880,8 +881,9 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
         df = df[df['model'] == models[0]]
     if (out_dir := Path(out_dir)).is_file(): raise ValueError(f"--out_dir {out_dir} is a file; give a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for group, d in df.assign(group=df.task.map(task_group)).groupby('group'):
+    files, df = {}, df.assign(group=df.task.map(task_group))
+    if odd := sorted(set(df.group) - set(map(task_group, TASKS))): warnings.warn(f"--csv {csv}: task groups {odd} are not restoration's {sorted(set(map(task_group, TASKS)))}: their lists have no --worst_ flag")
+    for group, d in df.groupby('group'):
         per_image = d.groupby('image')[metric].agg(lambda v: v.mean(skipna=False)).sort_values(na_position='first')   # a failed score (NaN) is the worst
         if nan := per_image.index[per_image.isna()].tolist(): warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} {group} image(s), e.g. {nan[:3]}; they head the list, as the worst")
         k = min(len(per_image), max(min_count, min(max_count, math.ceil(percent * len(per_image)))))
