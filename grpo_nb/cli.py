@@ -16,7 +16,7 @@ from .restoration.model import HEAD_INPUTS
 __all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config', 'PrintEpochs',
            'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags', 'changed_flags',
            'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd',
-           'bench_cmd', 'build_parser', 'json_safe', 'run', 'main']
+           'bench_cmd', 'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int, hi:int|None=None):
@@ -39,25 +39,25 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     d.update(defaults)
     p.add_argument('--grpo_group', type=int, default=d['grpo_group'], help='G, samples per input')
     p.add_argument('--batch_size', type=int, default=d['batch_size'], help='inputs per step (all processes)')
-    p.add_argument('--epochs', type=int, default=d['epochs'])
-    p.add_argument('--lr', type=float, default=d['lr'])
-    p.add_argument('--seed', type=at_least(0, 2**32 - 1), default=d['seed'])   # NumPy's seed range
+    p.add_argument('--epochs', type=int, default=d['epochs'], help='passes over the training data')
+    p.add_argument('--lr', type=float, default=d['lr'], help='AdamW learning rate')
+    p.add_argument('--seed', type=at_least(0, 2**32 - 1), default=d['seed'], help='seeds initialisation, data order and sampling')   # NumPy's seed range
     p.add_argument('--ppo_epochs', type=int, default=d['ppo_epochs'], help='policy updates per rollout')
     p.add_argument('--grpo_clip_range', type=float, default=d['grpo_clip_range'], help='PPO clip ε')
     p.add_argument('--grpo_beta_kl', type=float, default=d['grpo_beta_kl'], help='initial KL weight β')
-    p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'])
+    p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'], help='how β follows the KL')
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
     p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation')
     p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
     p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this (0: no clipping)')
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip (0: none)')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
-    p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32')
+    p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32', help='bf16: autocast')
     p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA')
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to train')
     p.add_argument('--run_dir', default=None, help='folder for metrics.csv and checkpoints (default: runs/<job>-<time>)')
     p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue (train restoration --stage sft: its .resume.safetensors)')
-    p.add_argument('--save_every_min', type=float, default=10., help='also save last.safetensors mid-epoch this often (minutes; train restoration --stage sft: its .resume.safetensors)')
+    p.add_argument('--save_every_min', type=float, default=10., help='also save last.safetensors mid-epoch this often (minutes; 0: after every step; train restoration --stage sft: its .resume.safetensors)')
     p.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     p.add_argument('--json', action='store_true', help='print the final figures as JSON')
 
@@ -135,7 +135,8 @@ def task_weights_arg(v:str)->str|dict|None:
 
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
-    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)   # lr: 5e-6 for GRPO, 1e-3 for SFT
+    add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)
+    next(x for x in p._actions if x.dest == 'lr').help = "AdamW learning rate (default: 5e-6 for GRPO, the seed's; 1e-3 for --stage sft)"
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
@@ -167,8 +168,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
     p.add_argument('--lora_targets', default='attn,cross_attn', help='comma-separated: attn, cross_attn')
-    p.add_argument('--lora_r', type=int, default=4)
-    p.add_argument('--lora_alpha', type=float, default=4.)
+    p.add_argument('--lora_r', type=int, default=4, help='--lora: rank of the adapters')
+    p.add_argument('--lora_alpha', type=float, default=4., help='--lora: their scale α (the update is α/r·BA)')
     p.add_argument('--ckpt', default=None, help='restorer to start from (default: the bundled SFT checkpoint)')
     p.add_argument('--finetune_worst', action='store_true', help='train only on the images of the --worst_* lists')
     for g in WORST_GROUPS:
@@ -369,25 +370,32 @@ def bench_cmd(a:argparse.Namespace)->dict:
     raise SystemExit(f"unknown benchmark suite {a.suite!r}")
 
 # %% ../nbs/90_cli.ipynb #36dceb5e
+class DefaultsHelp(argparse.HelpFormatter):
+    "Help that ends each flag's text with its default, unless the text gives it or there is none."
+    def _get_help_string(self, action):
+        h = action.help or ''
+        if not action.option_strings or action.default in (None, False, argparse.SUPPRESS) or 'default' in h: return h
+        return f'{h} (default: %(default)s)'
+
 def build_parser()->argparse.ArgumentParser:
     "The `grpo_nb` argument parser with all subcommands."
     p = argparse.ArgumentParser('grpo_nb', description='GRPO for small stochastic policies in vision and selection models')
     sub = p.add_subparsers(dest='cmd', required=True)
     train = sub.add_parser('train', help='train a policy with GRPO').add_subparsers(dest='domain', required=True)
-    tb = train.add_parser('bandit', help='GRPO on a bandit with a hidden target action (seconds on a CPU)')
+    tb = train.add_parser('bandit', formatter_class=DefaultsHelp, help='GRPO on a bandit with a hidden target action (seconds on a CPU)')
     tb.add_argument('--kind', choices=['beta', 'categorical'], default='beta', help='Beta (continuous) or categorical policy')
     tb.add_argument('--n', type=int, default=256, help='pulls per epoch')
     add_grpo_flags(tb)
     tb.set_defaults(func=train_bandit_cmd)
     ev = sub.add_parser('eval', help='evaluate a checkpoint').add_subparsers(dest='domain', required=True)
-    eb = ev.add_parser('bandit', help='evaluate a bandit checkpoint')
+    eb = ev.add_parser('bandit', formatter_class=DefaultsHelp, help='evaluate a bandit checkpoint')
     eb.add_argument('--ckpt', required=True, help='a .safetensors checkpoint written by `train bandit`')
     eb.add_argument('--json', action='store_true')
     eb.set_defaults(func=eval_bandit_cmd)
-    tr = train.add_parser('restoration', help='AdaIR: GRPO fine-tuning of the bundled SFT checkpoint (default) or --stage sft')
+    tr = train.add_parser('restoration', formatter_class=DefaultsHelp, help='AdaIR: GRPO fine-tuning of the bundled SFT checkpoint (default) or --stage sft')
     add_restoration_flags(tr)
     tr.set_defaults(func=train_restoration_cmd)
-    er = ev.add_parser('restoration', help='score a restorer on a folder of photos, one CSV row per image × task × mode')
+    er = ev.add_parser('restoration', formatter_class=DefaultsHelp, help='score a restorer on a folder of photos, one CSV row per image × task × mode')
     er.add_argument('--ckpt', default=None, help='restorer (.safetensors from grpo_nb, or an official AdaIR .ckpt); default: bundled SFT')
     er.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     er.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations')
@@ -396,7 +404,7 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     er.add_argument('--baseline', default=None, help="a second restorer to compare with ('sft': the bundled SFT checkpoint; 'input': the degraded input itself): also scored, and the change of each mode against it printed (mean, standard error, pairs up)")
     er.add_argument('--baseline_mode', default='official', help='the mode --baseline is scored in')
-    for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v)
+    for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'weight of {k.upper()} in the reward')
     er.add_argument('--seed', type=at_least(0), default=0, help="degradation seed; each photo × task's input is drawn from (seed, file name, task), so it is the same in any run with the same seed, whatever else is scored")
     er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
     er.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
@@ -406,17 +414,17 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--json', action='store_true')
     er.set_defaults(func=eval_restoration_cmd)
     pr = sub.add_parser('probe', help='how much each policy action changes the output').add_subparsers(dest='domain', required=True)
-    prr = pr.add_parser('restoration', help='PSNR change over each action dimension of a restorer')
+    prr = pr.add_parser('restoration', formatter_class=DefaultsHelp, help='PSNR change over each action dimension of a restorer')
     prr.add_argument('--ckpt', default=None, help='restorer (default: the bundled SFT checkpoint)')
     prr.add_argument('--tasks', '--task', default='denoise25', help="comma-separated degradations, or 'all'; an action is dead when none moves PSNR by 0.01 dB")
     prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     prr.add_argument('--size', type=at_least(8), default=128, help='crop side')
     prr.add_argument('--ceiling', type=at_least(0), default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
-    prr.add_argument('--threads', type=at_least(1), default=2)
+    prr.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
     prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
-    sw = sub.add_parser('select-worst', help="lists of the worst images of an eval CSV, one per task group (seed 000)")
+    sw = sub.add_parser('select-worst', formatter_class=DefaultsHelp, help="lists of the worst images of an eval CSV, one per task group (seed 000)")
     sw.add_argument('--csv', required=True, help='rows from `grpo_nb eval restoration`')
     sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (existing lists there are replaced)')
     sw.add_argument('--percent', type=float, default=0.30, help='share of each task group\'s images to keep (default 0.30)')
@@ -425,7 +433,7 @@ def build_parser()->argparse.ArgumentParser:
     sw.add_argument('--mode', default=None, help='rows of this mode (default: the first in the file)')
     sw.add_argument('--json', action='store_true')
     sw.set_defaults(func=select_worst_cmd)
-    be = sub.add_parser('bench', help='print speed figures (no pass/fail)')
+    be = sub.add_parser('bench', formatter_class=DefaultsHelp, help='print speed figures (no pass/fail)')
     be.add_argument('suite', choices=['core', 'restoration', 'widgets'],
                     help='core: policy updates and reward metrics; restoration: GRPO step cost on AdaIR; widgets: re-rank latency')
     be.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')

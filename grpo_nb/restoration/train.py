@@ -52,7 +52,9 @@ def save_restorer(model:AdaIR, path:str|Path, # where to write the .safetensors 
                   info:dict|None=None,          # what to record beside it (training command, val PSNR, …)
                  )->Path:
     "Write the model's tensors (atomically) with its architecture in the metadata, and a readable JSON beside it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    if path.suffix != '.safetensors': raise ValueError(f"{path}: a restorer is a .safetensors file; give a name ending in .safetensors (a .pt or .ckpt would be read back as a pickle)")
+    path.parent.mkdir(parents=True, exist_ok=True)
     arch = {**(getattr(model, 'arch', {}) if arch is None else arch), 'policy': asdict(model.policy_config) if model.policy_config else None}
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     tmp = path.with_name(f'.{path.name}.tmp')
@@ -163,6 +165,7 @@ def check_new_output(path:str|Path)->Path:
     "`path` for a restorer about to be written, with its .json beside it; a `ValueError` if either exists or the folder cannot be made."
     p = Path(path)
     if p.is_dir(): raise ValueError(f"{p} is a folder; give the .safetensors file to write, e.g. {p / 'adair_tiny_sft.safetensors'}")
+    if p.suffix != '.safetensors': raise ValueError(f"{p}: a restorer is a .safetensors file; give a name ending in .safetensors")   # found before training, not after
     if held := [str(f) for f in (p, p.with_suffix('.json')) if f.exists()]: raise ValueError(f"{' and '.join(held)} already exist{'s' if len(held) == 1 else ''}; give another path, or delete {'it' if len(held) == 1 else 'them'} first")
     if (up := next(q for q in p.parents if q.exists())).is_file(): raise ValueError(f"{p}: {up} is a file, not a folder")
     return p
