@@ -463,7 +463,7 @@ class RewardMix:
     def min_side(self)->int:
         "The smallest image side the computed components accept: 11 for SSIM's window, `LPIPS_MIN_SIDE` for LPIPS (NIQE: see `niqe_fits`)."
         need = dict(ssim=11, lpips=LPIPS_MIN_SIDE)
-        return max([1] + [s for k, s in need.items() if self.weights[k] != 0 or self.log_all])
+        return max([1] + [s for k, s in need.items() if self.weights[k] != 0])   # `log_all` leaves out what does not fit
 
     def __call__(self, pred:Tensor,       # restored images [N, 3, H, W] in [0, 1]
                  target:Tensor,           # ground truth, same shape
@@ -472,8 +472,9 @@ class RewardMix:
         "Score each restored image against its target."
         check_images(pred, 'pred'); check_images(target, 'target'); check_same_shape(pred, target)
         pred, target = _float(pred, target)   # every component from the same full-precision images
-        names = [k for k, w in self.weights.items() if w != 0 or self.log_all]
-        if 'niqe' in names and self.niqe == 0 and not niqe_fits(*pred.shape[-2:]): names.remove('niqe')  # log_all only
+        h, w = pred.shape[-2:]
+        fits = dict(ssim=min(h, w) >= 11, lpips=min(h, w) >= LPIPS_MIN_SIDE, niqe=niqe_fits(h, w))
+        names = [k for k, wt in self.weights.items() if wt != 0 or (self.log_all and fits.get(k, True))]   # log_all: what the images are big enough for
         p = psnr(pred, target) / self.psnr_scale
         comps = {'psnr': p} if 'psnr' in names else {}
         heavy = [k for k in names if k != 'psnr']

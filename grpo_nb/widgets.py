@@ -16,7 +16,7 @@ from IPython.display import display
 from fastcore.basics import patch
 from PIL import Image as PILImage
 from .core import data_path
-from .rewards import RewardMix, psnr, ssim
+from .rewards import RewardMix, psnr, ssim, LPIPS_MIN_SIDE
 from .advantages import group_zscore
 from .trainer import Callback
 
@@ -46,22 +46,23 @@ def png_bytes(img:Tensor|np.ndarray, # [3, H, W] / [H, W] in [0, 1], or uint8 [H
 REWARD_NAMES = ('psnr', 'ssim', 'lpips', 'niqe')   # RewardMix's components, in the order of the CLI flags
 
 def weight_flags(weights:dict # component name -> weight
-                )->str:        # '--grpo_w_psnr 0.40 --grpo_w_ssim 0.30 …'
-    "The command-line flags that set these reward weights."
-    return ' '.join(f'--grpo_w_{k} {float(v):.2f}' for k, v in weights.items())
+                )->str:        # '--grpo_w_psnr 0.4 --grpo_w_ssim 0.3 …'
+    "The command-line flags that set these reward weights (the same numbers `apply_weights` writes)."
+    return ' '.join(f'--grpo_w_{k} {float(v):g}' for k, v in weights.items())
 
 def apply_weights(weights:dict, # component name -> weight
                   config,       # a RewardMix, or any object with `grpo_w_<name>` or `<name>` attributes
                  )->list[str]:  # the names written
     "Write reward weights into a training config: attribute `grpo_w_<name>` where it has one, else `<name>`."
-    if all(float(v) == 0 for v in weights.values()): raise ValueError("all reward weights are zero; set at least one above zero")
-    written = []
-    for k, v in weights.items():
-        attr = next((a for a in (f'grpo_w_{k}', k) if hasattr(config, a)), None)
-        if attr: setattr(config, attr, float(v)); written.append(k)
-    if not written:
+    attrs = {k: next((a for a in (f'grpo_w_{k}', k) if hasattr(config, a)), None) for k in weights}
+    if not any(attrs.values()):
         raise AttributeError(f"{type(config).__name__} has no reward-weight attribute: looked for {[f'grpo_w_{k}' for k in weights]} and {list(weights)}")
-    return written
+    if lost := [k for k, a in attrs.items() if a is None and float(weights[k]) != 0]:   # found before anything is written
+        raise ValueError(f"{type(config).__name__} has no weight for {lost}: a run with it would leave them out; set them to 0 or write into a config that has them")
+    if all(float(weights[k]) == 0 for k, a in attrs.items() if a): raise ValueError("all reward weights are zero; set at least one above zero")
+    for k, a in attrs.items():
+        if a: setattr(config, a, float(weights[k]))
+    return [k for k, a in attrs.items() if a]
 
 # %% ../nbs/09_widgets.ipynb #1705a900
 def weighted_total(components:dict[str, Tensor], # normalised components [B, G] by name
@@ -69,13 +70,14 @@ def weighted_total(components:dict[str, Tensor], # normalised components [B, G] 
                   )->Tensor:                     # Σ_k w_k·c_k [B, G], float64
     "The total reward of every sample for given weights, from cached components."
     total = torch.zeros_like(next(iter(components.values())), dtype=torch.float64)
-    for k, c in components.items(): total += float(weights.get(k, 0.)) * c.double()
+    for k, c in components.items():
+        if w := float(weights.get(k, 0.)): total += w * c.double()   # a zero weight leaves its component out (0·inf would be NaN)
     return total
 
 def ranking(total:Tensor # rewards [B, G]
            )->Tensor:    # sample indices [B, G], best first; ties keep the sample order
-    "The samples of each group from best to worst."
-    return torch.sort(total, dim=-1, descending=True, stable=True).indices
+    "The samples of each group from best to worst; a NaN total ranks last."
+    return torch.sort(total.nan_to_num(nan=-math.inf), dim=-1, descending=True, stable=True).indices
 
 # %% ../nbs/09_widgets.ipynb #3e12ee1d
 def as_task(source, # a task with `rollout` and `reward`, or an AdaIR model
@@ -143,8 +145,8 @@ def photo_crops(n:int=4,          # number of crops (cycling through the photos)
     return torch.stack([crop(photos[i % len(photos)]) for i in range(n)])
 
 # %% ../nbs/09_widgets.ipynb #33f7ac48
-_WHY_MISSING = {'niqe': 'needs images with at least two 96×96 blocks', 'lpips': 'not reported by the task',
-                'ssim': 'not reported by the task', 'psnr': 'not reported by the task'}
+_WHY_MISSING = {'niqe': 'needs images with at least two 96×96 blocks', 'lpips': f'needs images of {LPIPS_MIN_SIDE} px or more, or not reported by the task',
+                'ssim': 'needs images of 11 px or more, or not reported by the task', 'psnr': 'not reported by the task'}
 
 class RewardWeightExplorer:
     "Reward-weight sliders that re-rank a cached group of G samples per image: totals, advantages, ranking, CLI flags."
@@ -172,6 +174,11 @@ class RewardWeightExplorer:
         return self
 
 # %% ../nbs/09_widgets.ipynb #75258a65
+def _check_weights(weights:dict)->dict:
+    "`weights` if every one is finite and >= 0, else a `ValueError` naming the others."
+    if bad := {k: v for k, v in weights.items() if not (math.isfinite(float(v)) and float(v) >= 0)}: raise ValueError(f"weights must be finite and >= 0, got {bad}")
+    return weights
+
 @patch
 def _setup(self:RewardWeightExplorer, components, weights, samples, config):
     "Cache the components, set the starting weights, build the widgets."
@@ -183,7 +190,7 @@ def _setup(self:RewardWeightExplorer, components, weights, samples, config):
     w = weights.weights if isinstance(weights, RewardMix) else dict(weights or (RewardMix().weights if image else dict.fromkeys(self.components, 1.)))
     names = (list(REWARD_NAMES) if image else []) + [k for k in self.components if k not in REWARD_NAMES]
     if unknown := sorted(set(w) - set(names) - set(REWARD_NAMES)): raise ValueError(f"weights: {unknown} are not reward components here; known: {names}")
-    self.weights = {k: float(w.get(k, 0.)) for k in names}
+    self.weights = _check_weights({k: float(w.get(k, 0.)) for k in names})
     self.missing = {k: _WHY_MISSING.get(k, 'not reported') for k in names if k not in self.components}
     self.samples, self.image = samples, 0
     self.config = config if config is not None else (replace(weights) if isinstance(weights, RewardMix) else RewardMix())
@@ -231,7 +238,7 @@ def set_weights(self:RewardWeightExplorer, **weights)->RewardWeightExplorer:
     "Set some weights, as if their sliders had moved, and re-rank."
     if unknown := set(weights) - set(self.weights):
         raise ValueError(f"unknown reward component(s) {sorted(unknown)}; known: {list(self.weights)}")
-    if bad := {k: v for k, v in weights.items() if not (math.isfinite(float(v)) and float(v) >= 0)}: raise ValueError(f"weights must be finite and >= 0, got {bad}")
+    _check_weights(weights)
     self.weights.update({k: float(v) for k, v in weights.items()})
     self._syncing = True
     try:
@@ -247,6 +254,7 @@ def apply(self:RewardWeightExplorer, config=None # where to write (default: `sel
          ):                                      # the config
     "Write the current weights into a training config (see `apply_weights`)."
     config = self.config if config is None else config
+    if unscored := [k for k in self.missing if self.weights[k]]: raise ValueError(f"{unscored} have weight but were not scored here ({'; '.join(f'{k}: {self.missing[k]}' for k in unscored)}); set them to 0 first")
     written = apply_weights(self.weights, config)
     self.w_status.value = html.escape(f"applied {', '.join(written)} to {type(config).__name__}")
     return config
@@ -398,7 +406,10 @@ class RestorationPreview:
         from grpo_nb.restoration.data import TASKS
         self.model = model.eval()
         self.images = dict(im if isinstance(im, (tuple, list)) else (f'image {i}', im) for i, im in enumerate(images))
-        self.tasks = tuple(tasks or TASKS)
+        self.tasks = TASKS if tasks is None else tuple(tasks)
+        if not self.images or not self.tasks: raise ValueError("RestorationPreview: expected at least one image and one task")
+        if len(self.images) < len(images): raise ValueError("RestorationPreview: image names must be distinct")
+        if not 1 <= G <= 16: raise ValueError(f"G: expected 1 to 16 samples (the slider's range), got {G}")
         self.name, self.task, self.strength, self.G, self.mode = next(iter(self.images)), self.tasks[0], 1., G, mode
         self.size, self.seed, self.draw, self.zoom = size, seed, 0, None
         self._build()
@@ -452,6 +463,7 @@ def resample(self:RestorationPreview)->RestorationPreview:
 def set_zoom(self:RestorationPreview, top:int|None=None, left:int=0, side:int=32 # None: no zoom
             )->RestorationPreview:
     "Zoom every panel on the square crop [top:top+side, left:left+side] (top=None: whole panels)."
+    if top is not None and not (top >= 0 and left >= 0 and 8 <= side <= 256): raise ValueError(f"zoom: expected top, left >= 0 and 8 <= side <= 256 (the sliders' ranges), got {top}, {left}, {side}")
     self.zoom = None if top is None else (int(top), int(left), int(side))
     self._syncing = True
     try:
@@ -507,15 +519,19 @@ def _zoom_controls(self:RestorationPreview, change=None):
 
 @patch
 def refresh(self:RestorationPreview):
-    "Redraw the grid from the panels."
-    cells = []
-    for p in self.panels:
+    "Redraw the grid from the panels, in the cells already shown (new cells only when G changed)."
+    cells = self.w_grid.children
+    if len(cells) != len(self.panels):
+        for w in (w for c in cells for w in (*c.children, c)):   # closed with their layouts and styles: redraws leave nothing behind
+            for part in (w, getattr(w, 'layout', None), getattr(w, 'style', None)):
+                if part is not None: part.close()
+        self.w_grid.children = cells = tuple(W.VBox([W.Image(format='png'), W.HTML()]) for _ in self.panels)
+    for (pic, text), p in zip((c.children for c in cells), self.panels):
         img = self.view(p['image'])
         label = f"<b>{p['title']}</b><br>PSNR {p['psnr']:.2f} dB · SSIM {p['ssim']:.3f}"
         if p['actions'] is not None: label += '<br><code>' + action_label(p['actions']).replace('\n', '<br>') + '</code>'
-        pic = W.Image(value=png_bytes(img, scale=max(1, 160 // max(img.shape[-2:]))), format='png')
-        cells.append(W.VBox([pic, W.HTML(f'<div style="font-size:11px;line-height:1.2">{label}</div>')]))
-    self.w_grid.children = cells
+        pic.value = png_bytes(img, scale=max(1, 160 // max(img.shape[-2:])))
+        text.value = f'<div style="font-size:11px;line-height:1.2">{label}</div>'
 
 @patch
 def _ipython_display_(self:RestorationPreview):
@@ -552,8 +568,8 @@ class ActionExplorer:
 @patch
 def score(self:ActionExplorer, out:Tensor # a restoration [1, 3, H, W]
          )->dict:                         # {'psnr': dB, 'ssim': …}
-    "PSNR and SSIM of a restoration against the clean image."
-    return dict(psnr=psnr(out, self.clean).item(), ssim=ssim(out, self.clean).item())
+    "PSNR and SSIM of a restoration against the clean image (SSIM NaN below its 11-px window)."
+    return dict(psnr=psnr(out, self.clean).item(), ssim=ssim(out, self.clean).item() if min(out.shape[-2:]) >= 11 else float('nan'))
 
 @patch
 def action(self:ActionExplorer, name:str # e.g. 'fre2.s_2' (see `AdaIR.action_names`)
@@ -575,8 +591,10 @@ def _slot(self:ActionExplorer, name:str)->tuple[str, int]:
 def set_actions(self:ActionExplorer, values:dict # action name -> value in [0, 1], e.g. {'fre2.s_2': .3}
                )->ActionExplorer:
     "Set some actions (as if their sliders moved) and re-run the decoder."
+    slots = {name: self._slot(name) for name in values}   # every name and value checked before any is stored
+    if bad := {k: v for k, v in values.items() if not 0 <= float(v) <= 1}: raise ValueError(f"actions must lie in [0, 1], got {bad}")
     for name, v in values.items():
-        head, i = self._slot(name)
+        head, i = slots[name]
         self.actions[head][0, i] = float(v)
     self._syncing = True
     try:
@@ -703,7 +721,8 @@ class TrainingDashboard(Callback):
 
     def log(self, metrics:dict)->TrainingDashboard:
         "Keep one step's numeric metrics; redraw every `every` steps."
-        self.rows.append({k: float(v) for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        num = lambda v: not isinstance(v, bool) and (isinstance(v, (int, float, np.number)) or (isinstance(v, Tensor) and v.numel() == 1))   # 0-d tensors, np.float32 …
+        self.rows.append({k: float(v) for k, v in metrics.items() if num(v)})
         if len(self.rows) % self.every == 0: self.update()
         return self
 
