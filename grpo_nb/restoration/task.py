@@ -8,14 +8,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from ..core import Rewards
+from ..core import Rewards, check_same_shape
 from ..policy import frozen_copy
 from ..rewards import RewardMix, psnr
 from ..trainer import Rollout
 from .model import AdaIR
 
 # %% auto #0
-__all__ = ['group_flat', 'expand_group', 'RestorationTask']
+__all__ = ['group_flat', 'expand_group', 'RestorationTask', 'check_batch']
 
 # %% ../../nbs/12_restoration.task.ipynb #6aded13e
 def group_flat(x:Tensor # [B, G, ...]
@@ -36,6 +36,7 @@ class RestorationTask:
                  consistency:bool=True,          # compute the L1 consistency with the deterministic output
                  stack_group:bool=False,         # decode the G samples as one B·G batch instead of a loop
                  policy_lr:float=1e-3):          # learning rate of the heads (see `param_groups`)
+        if not getattr(model, 'policy_config', None): raise ValueError("RestorationTask: the model has no policy heads (built with policy=None or decoder=False): GRPO has nothing to train")
         self.model, self.reward_fn = model, reward or RewardMix()
         self.ref = frozen_copy(model)            # the starting policy, for the KL
         self.sup, self.consistency, self.stack_group, self.policy_lr = sup, consistency, stack_group, policy_lr
@@ -51,23 +52,27 @@ class RestorationTask:
         return [g for g in ({'params': heads, 'lr': self.policy_lr}, {'params': rest, 'lr': lr}) if g['params']]
 
 # %% ../../nbs/12_restoration.task.ipynb #d4c77b5c
+def check_batch(batch:dict):
+    "A `ValueError` unless `batch` holds 'degraded' and 'clean' images of one shape [B, 3, H, W]."
+    if not isinstance(batch, dict) or (missing := {'degraded', 'clean'} - set(batch)):
+        raise ValueError(f"batch: expected a dict with 'degraded' and 'clean' images [B, 3, H, W], got {sorted(batch) if isinstance(batch, dict) else type(batch).__name__}")
+    check_same_shape(batch['degraded'], batch['clean'], ("batch['degraded']", "batch['clean']"))
+
 @patch
+@torch.no_grad()
 def rollout(self:RestorationTask, batch:dict, # {'degraded': [B,3,H,W], 'clean': [B,3,H,W], …}
             G:int)->Rollout:
-    "G restorations per input from the current policy; the encoder runs once."
+    "G restorations per input from the current policy, without autograd; the encoder runs once."
+    if not (isinstance(G, int) and G >= 1): raise ValueError(f"G: expected at least 1 sample per input, got {G!r}")
+    check_batch(batch)
     m = self.model
     enc = m.encode(batch['degraded'])
-    hin = m.head_inputs(enc)
+    hin = {k: v.float() for k, v in m.head_inputs(enc).items()}   # float32 also after a bf16 rollout, for the replays
     pol = m.policy(hin)
-    if self.stack_group:
-        pol_g = m.policy({k: group_flat(expand_group(v, G)) for k, v in hin.items()})
-        flat = pol_g.sample()
-        outs = m.decode(enc.repeat(G), flat).unflatten(0, (-1, G))
-        actions = {k: v.unflatten(0, (-1, G)) for k, v in flat.items()}
-    else:
-        samples = [pol.sample() for _ in range(G)]
-        outs = torch.stack([m.decode(enc, a) for a in samples], 1)
-        actions = {k: torch.stack([a[k] for a in samples], 1) for k in samples[0]}
+    samples = [pol.sample() for _ in range(G)]   # the same draws whether the group is decoded stacked or in a loop
+    actions = {k: torch.stack([a[k] for a in samples], 1) for k in samples[0]}
+    if self.stack_group: outs = m.decode(enc.repeat(G), {k: group_flat(v) for k, v in actions.items()}).unflatten(0, (-1, G))
+    else: outs = torch.stack([m.decode(enc, a) for a in samples], 1)
     extra = dict(head_inputs=hin, outputs=outs)
     if self.consistency and self.backbone_trains(): extra['mean_output'] = m.decode(enc, pol.mean())
     hin_g = {k: expand_group(v, G) for k, v in hin.items()}

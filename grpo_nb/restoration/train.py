@@ -19,7 +19,7 @@ from ..policy import frozen_copy
 from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted, check_device, mixed_precision, stop_on_signals
 from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
-from .model import AdaIR, PolicyConfig, FRE, MODES, image_stats, is_policy_key
+from .model import AdaIR, PolicyConfig, FRE, MODES, HEAD_INPUTS, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds, _distinct
 
 # %% auto #0
@@ -289,7 +289,8 @@ def merge_lora(model:nn.Module)->nn.Module:
     return model
 
 def set_trainable(model:AdaIR, policy_only:bool=False, lora:bool=False)->AdaIR:
-    "Freeze for GRPO: heads always train; the backbone trains unless `policy_only`; LoRA adapters train when present."
+    "Freeze for GRPO: heads always train; the backbone trains unless `policy_only` or `lora` (then its LoRA adapters train instead)."
+    if lora and not any('lora_' in n for n, _ in model.named_parameters()): raise ValueError("lora=True, but the model has no LoRA adapters: call `add_lora` first")
     for n, p in model.named_parameters():
         p.requires_grad_('.policy_' in n or ('lora_' in n) or (not policy_only and not lora))
     return model
@@ -577,7 +578,7 @@ class GRPORunConfig:
     patch: int = 128                  # training patch side (the heads read pooled statistics: see below)
     n_train: int = 160                # training patches per epoch
     recolour: float = 0.              # share of training patches (and task-classifier patches) given a random colour and exposure before they are degraded (see `recolour`)
-    policy_only: bool = True          # heads (and LoRA) only; False: --train_backbone
+    policy_only: bool = True          # heads (and LoRA) only; False: --train_backbone (not with `lora`, which trains adapters instead)
     lora: bool = False                # --lora: peft adapters on `lora_targets`
     lora_targets: tuple = ('attn', 'cross_attn') # see LORA_TARGETS
     lora_r: int = 4                   # --lora_r
@@ -602,7 +603,9 @@ class GRPORunConfig:
         self.tasks = _distinct(self.tasks, 'GRPORunConfig.tasks')
         if self.eval_tasks is None: self.eval_tasks = self.tasks
         check_fields(self, [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
-                            ('policy_lr', self.policy_lr > 0, '> 0'), ('lora_r', self.lora_r >= 1, '>= 1')])
+                            ('policy_lr', 0 < self.policy_lr < math.inf, 'finite, > 0'), ('lora_r', self.lora_r >= 1, '>= 1'), ('patch', self.patch >= 16, '>= 16 (px)'),
+                            ('head_inputs', self.head_inputs in (None, *HEAD_INPUTS), f'one of {(None, *HEAD_INPUTS)}'),
+                            ('lora_targets', not isinstance(self.lora_targets, str), "a tuple of names, e.g. ('attn',)")])
         if self.confirm_level is not None and not 0 < self.confirm_level < 1: raise ValueError(f"GRPORunConfig.confirm_level must be in (0, 1) or None, got {self.confirm_level}")
         w = self.task_weights
         if isinstance(w, str) and w != 'spread': raise ValueError(f"GRPORunConfig.task_weights: expected None, 'spread' or {{task: weight}}, got {w!r}")
@@ -804,7 +807,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     data = worst_dataset(run, val_photos, cfg.seed) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
-    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level')}   # what a resumed run must keep
+    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level')} | {'reward': asdict(reward)}   # what a resumed run must keep
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume, info=info)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
