@@ -393,17 +393,22 @@ def action_label(actions:dict[str, Tensor], # {'fre1.rate': [2], 'fre1.fuse': [2
     f = lambda v: '/'.join(f'{x:.2f}'.removeprefix('0') for x in v.tolist())
     return '\n'.join(f"{m} r {f(actions[m + '.rate'])} s {f(actions[m + '.fuse'])}" for m in mods)
 
+def _needs_heads(model, widget:str):
+    "A `ValueError` unless `model` is an AdaIR with policy heads (what the action widgets vary)."
+    if not getattr(model, 'policy_config', None): raise ValueError(f"{widget}: expected an AdaIR with policy heads; this one has none (built with policy=None or decoder=False)")
+
 class RestorationPreview:
     "Degraded input, official and policy-mean outputs, G sampled restorations (with actions and metrics) and the ground truth."
     def __init__(self, model,             # an AdaIR with policy heads
                  images,                  # (name, [3, H, W]) pairs (e.g. `load_photos('val')`) or images [3, H, W]
                  tasks=None,              # degradations to choose from (default: `restoration.data.TASKS`)
                  G:int=4,                 # samples shown
-                 size:int|None=128,       # side of the centre crop restored (None: whole images)
+                 size:int|None=128,       # side of the centre square restored (None: the largest one)
                  mode:str='sample',       # 'sample' (from the policy) or 'uniform' (uniform actions)
                  seed:int=0,              # seeds the degradation; samples use `seed` + the number of resamples
                 ):
         from grpo_nb.restoration.data import TASKS
+        _needs_heads(model, 'RestorationPreview')
         self.model = model.eval()
         self.images = dict(im if isinstance(im, (tuple, list)) else (f'image {i}', im) for i, im in enumerate(images))
         self.tasks = TASKS if tasks is None else tuple(tasks)
@@ -542,6 +547,7 @@ def _ipython_display_(self:RestorationPreview):
 # %% ../nbs/09_widgets.ipynb #bbdacf61
 _ACTION_SLOT = {'r_h': ('rate', 0), 'r_w': ('rate', 1), 's_1': ('fuse', 0), 's_2': ('fuse', 1)}
 
+
 class ActionExplorer:
     "One slider per FreModule action that re-runs the decoder and shows the output, its metrics and the masks over the FFT magnitude."
     def __init__(self, model,                    # an AdaIR with policy heads
@@ -551,6 +557,7 @@ class ActionExplorer:
                  module:str='fre1',              # FreModule whose spectrum is drawn
                 ):
         from grpo_nb.restoration.data import degrade
+        _needs_heads(model, 'ActionExplorer')
         self.model, self.module = model.eval(), module
         self.clean = image[None]
         self.degraded = degrade(self.clean, degradation, seed)
@@ -731,9 +738,10 @@ _OTHER_REWARDS = ('reward/total_mean', 'reward/total_std', 'reward/global_mean',
 
 @patch
 def frame(self:TrainingDashboard):
-    "The metrics so far as a DataFrame, one row per step."
+    "The metrics so far as a DataFrame, one row per step, in step order (however they arrived)."
     import pandas as pd
-    return pd.DataFrame(self.rows)
+    df = pd.DataFrame(self.rows)
+    return df.sort_values('step', kind='stable', ignore_index=True) if 'step' in df else df
 
 @patch
 def figure(self:TrainingDashboard):

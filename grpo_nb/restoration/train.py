@@ -99,6 +99,7 @@ def fit_task_classifier(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
                        )->float:                     # accuracy on those patches
     "Fit `model.task_classifier` on `n` degraded patches of `images`, labelled with their task."
     if model.task_classifier is None: raise ValueError(f"model: its heads read {model.policy_config and model.policy_config.inputs!r}, not 'task'; see `task_heads`")
+    if patch < 16: raise ValueError(f"patch: the image statistics need patches of 16 px or more, got {patch}")
     data = RestorationPatches(images, model.task_classifier.tasks, patch, n=n, seed=seed, recolour=recolour)
     stats, labels = [], []
     for i in range(0, n, 250):   # the statistics of 250 patches at a time: 2000 patches of 128 px would hold 0.8 GB
