@@ -150,7 +150,7 @@ class GRPOObjective(nn.Module):
         for what, t, shapes in (('log_prob', logp, [[B, G]]), ('kl', kl_closed, [[B, G], [B]])):
             if not isinstance(t, Tensor) or list(t.shape) not in shapes:
                 raise ValueError(f"{name}.{what}: expected {' or '.join(map(str, shapes))} ([B, G] like Rollout.logp{', or one per input' if len(shapes) > 1 else ''}), got {list(t.shape) if isinstance(t, Tensor) else type(t).__name__}")
-            if torch.is_grad_enabled() and not t.requires_grad:   # detached or computed under no_grad: the policy would never move
+            if torch.is_grad_enabled() and not t.requires_grad and (what == 'log_prob' or beta > 0):   # detached or under no_grad: the policy (or its leash) would never move
                 raise ValueError(f"{name}.{what}: its output has no gradient; compute it from the policy's trainable parameters (not frozen ones, not under torch.no_grad(), not after .detach())")
         pg, st = ppo_clip_loss(logp, ro.logp, adv, cfg.clip_range, mask)
         stats.update({f'ppo/{k}': v for k, v in st.items()})
