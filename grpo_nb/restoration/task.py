@@ -111,6 +111,8 @@ def reward(self:RestorationTask, ro:Rollout, batch:dict)->Rewards:
 def aux_losses(self:RestorationTask, ro:Rollout, batch:dict)->dict[str, Tensor]:
     "{'sup': L1(best sample, clean), 'consistency': L1(best sample, deterministic output)}; {} when only the heads train."
     if not (self.sup or self.consistency) or not self.backbone_trains(): return {}
+    if 'reward' not in ro.extra: raise ValueError("aux_losses: call reward(rollout, batch) first; the group's best sample is picked by its reward")
+    if self.consistency and 'mean_output' not in ro.extra: raise ValueError("aux_losses: the rollout has no deterministic output (the backbone was frozen when it was made); roll out again")
     best = ro.extra['reward'].argmax(1)
     rows = torch.arange(len(best), device=best.device)
     out = self.model.decode(self.model.encode(batch['degraded']), {k: v[rows, best] for k, v in ro.actions.items()})
