@@ -13,10 +13,10 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config', 'PrintEpochs',
-           'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags', 'changed_flags',
-           'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd',
-           'bench_cmd', 'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
+__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'MAX_THREADS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config',
+           'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags',
+           'changed_flags', 'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd',
+           'select_worst_cmd', 'bench_cmd', 'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int, hi:int|None=None):
@@ -370,6 +370,8 @@ def bench_cmd(a:argparse.Namespace)->dict:
     raise SystemExit(f"unknown benchmark suite {a.suite!r}")
 
 # %% ../nbs/90_cli.ipynb #36dceb5e
+MAX_THREADS = 8 * (os.cpu_count() or 1)   # more threads than that only thrash (and 100000 crashed the thread pool)
+
 class DefaultsHelp(argparse.HelpFormatter):
     "Help that ends each flag's text with its default, unless the text gives it or there is none."
     def _get_help_string(self, action):
@@ -407,7 +409,7 @@ def build_parser()->argparse.ArgumentParser:
     for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'weight of {k.upper()} in the reward')
     er.add_argument('--seed', type=at_least(0), default=0, help="degradation seed; each photo × task's input is drawn from (seed, file name, task), so it is the same in any run with the same seed, whatever else is scored")
     er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
-    er.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
+    er.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')
     er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 2 kB per pixel restored at once; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
     er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged); at most half of --tile')
     er.add_argument('--no_progress', action='store_true', help='hide the progress bar')
@@ -420,7 +422,7 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--images', default=None, help='folder of photos: PNG, JPEG, BMP, TIFF or WebP (default: the bundled val photos)')
     prr.add_argument('--size', type=at_least(8), default=128, help='crop side')
     prr.add_argument('--ceiling', type=at_least(0), default=0, metavar='STEPS', help='also optimise each image\'s actions against its ground truth for STEPS Adam steps (an oracle: what a policy could gain at most)')
-    prr.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
+    prr.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')
     prr.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
@@ -436,7 +438,7 @@ def build_parser()->argparse.ArgumentParser:
     be = sub.add_parser('bench', formatter_class=DefaultsHelp, help='print speed figures (no pass/fail)')
     be.add_argument('suite', choices=['core', 'restoration', 'widgets'],
                     help='core: policy updates and reward metrics; restoration: GRPO step cost on AdaIR; widgets: re-rank latency')
-    be.add_argument('--threads', type=at_least(1), default=2, help='torch CPU threads')
+    be.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')
     be.add_argument('--json', action='store_true')
     be.set_defaults(func=bench_cmd)
     return p

@@ -110,7 +110,7 @@ class GRPOConfig:
         check_fields(self, [('group_size', count(self.group_size, 2), 'an int >= 2'), ('batch_size', count(self.batch_size, 1), 'an int >= 1'),
                             ('epochs', count(self.epochs, 1), 'an int >= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: count(v, 1)), 'an int >= 1 or None'),
                             ('ppo_epochs', count(self.ppo_epochs, 1), 'an int >= 1'), ('grad_accum', count(self.grad_accum, 1), 'an int >= 1'), ('log_every', count(self.log_every, 1), 'an int >= 1'),
-                            ('lr', 0 < self.lr < math.inf, 'finite, > 0'), ('weight_decay', 0 <= self.weight_decay < math.inf, 'finite, >= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
+                            ('lr', 0 < self.lr < torch.finfo(torch.float32).max, 'finite, > 0'), ('weight_decay', 0 <= self.weight_decay < math.inf, 'finite, >= 0'), ('warmup_ratio', 0 <= self.warmup_ratio < 1, 'in [0, 1)'),
                             ('clip_range', 0 < self.clip_range < math.inf, 'finite, > 0'), ('global_norm_momentum', 0 < self.global_norm_momentum <= 1, 'in (0, 1]'),
                             ('adv_clip', optional(self.adv_clip, lambda v: 0 < v < math.inf), 'finite, > 0, or None (no clipping)'), ('kl_beta', 0 <= self.kl_beta < math.inf, 'finite, >= 0'),
                             ('max_grad_norm', optional(self.max_grad_norm, lambda v: v >= 0), '>= 0 or None (0, None: no clipping)'),
