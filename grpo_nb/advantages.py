@@ -14,13 +14,17 @@ __all__ = ['group_moments', 'group_zscore', 'frac_zero_std', 'scale_advantages',
 # %% ../nbs/03_advantages.ipynb #dbaade47
 def group_moments(r:Tensor,               # rewards [B, G]
                   mask:Tensor|None=None,  # [B, G] bool: the members that exist (ragged groups); None: all
-                 )->tuple[Tensor, Tensor]: # mean and sample std of each group [B, 1]; std 0 for fewer than 2 members
+                 )->tuple[Tensor, Tensor]: # mean and sample std of each group [B, 1]; std exactly 0 when its members are all equal (or fewer than 2)
     "Mean and standard deviation of each group's rewards, over its existing members only."
-    if mask is None: return r.mean(-1, keepdim=True), r.std(-1, keepdim=True)
+    if mask is None:
+        if r.shape[-1] < 2: return r.mean(-1, keepdim=True), torch.zeros_like(r[..., :1])
+        flat = r.amax(-1, keepdim=True) <= r.amin(-1, keepdim=True)   # equal members: the mean's rounding is no spread
+        return r.mean(-1, keepdim=True), torch.where(flat, 0., r.std(-1, keepdim=True))
     n = mask.sum(-1, keepdim=True)
     mean = torch.where(mask, r, 0.).sum(-1, keepdim=True) / n.clamp_min(1)
     var = torch.where(mask, r - mean, 0.).pow(2).sum(-1, keepdim=True) / (n - 1).clamp_min(1)
-    return mean, torch.where(n > 1, var.sqrt(), 0.)
+    flat = torch.where(mask, r, -torch.inf).amax(-1, keepdim=True) <= torch.where(mask, r, torch.inf).amin(-1, keepdim=True)
+    return mean, torch.where(flat | (n < 2), 0., var.sqrt())
 
 def group_zscore(r:Tensor, # rewards [B, G]
                  eps=1e-6, # added to the std
@@ -46,7 +50,8 @@ def scale_advantages(r:Tensor,       # rewards [B, G]
                     )->Tensor:      # advantages [B, G]
     "Group-centred rewards divided by the group's std, the batch's std, or nothing."
     if scale == 'group': return group_zscore(r, eps, mask)
-    centred = r - group_moments(r, mask)[0]
+    mean, std = group_moments(r, mask)
+    centred = torch.where(std > 0, r - mean, 0.)   # a group without spread contributes nothing, not its mean's rounding
     if mask is not None: centred = torch.where(mask, centred, 0.)
     if scale == 'none': return centred
     if scale == 'batch':
@@ -74,8 +79,8 @@ class RunningRewardStats:
     @property
     def std(self)->float: return self.var ** 0.5
     def normalize(self, r:Tensor)->Tensor:
-        "(r − mean) / (std + ε) with the running statistics."
-        return (r - self.mean) / (self.std + self.eps)
+        "(r − mean) / (std + ε) with the running statistics; zeros while no batch has had a spread (the std is 0)."
+        return (r - self.mean) / (self.std + self.eps) if self.std > 0 else torch.zeros_like(r)
     def state_dict(self)->dict: return dict(mean=self.mean, var=self.var, count=self.count, momentum=self.momentum, eps=self.eps)
     def load_state_dict(self, d:dict): self.__dict__.update(d)
 

@@ -12,10 +12,10 @@ __all__ = ['masked_mean', 'reinforce_loss', 'ppo_clip_loss', 'kl_k3', 'rce_loss'
 
 # %% ../nbs/04_losses.ipynb #a6d6cd1c
 def masked_mean(x:Tensor, mask:Tensor|None=None)->Tensor:
-    "Mean of `x` over the entries where `mask` is True (all when None)."
+    "Mean of `x` over the entries where `mask` is True (all when None); the others may hold anything, NaN included."
     if mask is None: return x.mean()
-    mask = mask.to(x.dtype)
-    return (x * mask).sum() / mask.sum().clamp_min(1.)
+    mask = mask.bool()
+    return torch.where(mask, x, 0.).sum() / mask.sum().clamp_min(1)
 
 # %% ../nbs/04_losses.ipynb #b7597fe1
 def reinforce_loss(logp:Tensor, adv:Tensor, mask:Tensor|None=None)->Tensor:
@@ -29,7 +29,7 @@ def ppo_clip_loss(logp:Tensor,      # log π(a) now [B, G], with grad
                   clip:float=0.2,   # ε
                   mask:Tensor|None=None,
                  )->tuple[Tensor, dict]:
-    "PPO clipped surrogate loss and its statistics (`ratio_mean`, `clip_frac`)."
+    "PPO clipped surrogate loss and its statistics (`ratio_mean`, and `clip_frac`: the share of ratios outside [1−ε, 1+ε], as CleanRL counts it)."
     ratio = torch.exp(logp - old_logp.detach())
     pg_loss1 = -adv * ratio
     pg_loss2 = -adv * torch.clamp(ratio, 1 - clip, 1 + clip)
@@ -43,7 +43,7 @@ def ppo_clip_loss(logp:Tensor,      # log π(a) now [B, G], with grad
 def kl_k3(logp:Tensor,     # log π(a), with grad
           ref_logp:Tensor  # log π_ref(a)
          )->Tensor:
-    "Per-sample k3 estimate of KL(π ‖ π_ref): r − 1 − log r, r = π_ref/π."
+    "Per-sample k3 estimate of KL(π ‖ π_ref): r − 1 − log r, r = π_ref/π (as a loss, its expected gradient is that of KL(π_ref ‖ π), as in DeepSeekMath's GRPO)."
     log_r = ref_logp.detach() - logp
     return torch.exp(log_r) - 1 - log_r
 

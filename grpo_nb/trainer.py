@@ -152,6 +152,7 @@ class GRPOObjective(nn.Module):
                 raise ValueError(f"{name}.{what}: expected {' or '.join(map(str, shapes))} ([B, G] like Rollout.logp{', or one per input' if len(shapes) > 1 else ''}), got {list(t.shape) if isinstance(t, Tensor) else type(t).__name__}")
             if torch.is_grad_enabled() and not t.requires_grad and (what == 'log_prob' or beta > 0):   # detached or under no_grad: the policy (or its leash) would never move
                 raise ValueError(f"{name}.{what}: its output has no gradient; compute it from the policy's trainable parameters (not frozen ones, not under torch.no_grad(), not after .detach())")
+        if mask is not None: logp = torch.where(mask, logp, ro.logp)   # padded slots: the rollout's own values, so ratio and k3 stay finite there
         pg, st = ppo_clip_loss(logp, ro.logp, adv, cfg.clip_range, mask)
         stats.update({f'ppo/{k}': v for k, v in st.items()})
         kl_closed = masked_mean(kl_closed, mask) if kl_closed.dim() == 2 else kl_closed.mean()
