@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #49ff29ed
 from __future__ import annotations
-import os, random
+import numbers, os, random
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['set_seed', 'check_images', 'check_same_shape', 'check_fields', 'data_path', 'default_device', 'Rewards']
+__all__ = ['set_seed', 'check_images', 'check_same_shape', 'is_int', 'check_fields', 'data_path', 'default_device', 'Rewards']
 
 # %% ../nbs/00_core.ipynb #e501beb5
 def set_seed(seed:int # the one seed for python, numpy and torch
@@ -48,6 +48,10 @@ def check_same_shape(a:Tensor, b:Tensor, # two batches that must match
     if a.shape != b.shape: raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
 
 # %% ../nbs/00_core.ipynb #c0f1e2d4
+def is_int(v)->bool:
+    "True for an integer (Python or NumPy), not for a float or a bool: 4.0 is not a count, True is not a seed."
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
 def check_fields(cfg,    # a configuration (any object with the named attributes)
                  checks, # (field name, condition met, what it expects) triples
                 ):

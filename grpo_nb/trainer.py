@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_trainer.ipynb #b3c9e8d7
 from __future__ import annotations
-import math, numbers, os, random, signal, sys, threading, time, warnings
+import math, os, random, signal, sys, threading, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
@@ -17,7 +17,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import Rewards, set_seed, check_fields
+from .core import Rewards, set_seed, check_fields, is_int
 from .advantages import compute_advantages, RunningRewardStats, topk_mask, frac_zero_std, group_moments
 from .losses import ppo_clip_loss, kl_k3, masked_mean
 from .kl import make_kl_controller
@@ -27,7 +27,7 @@ from .checkpoint import save_checkpoint, load_checkpoint
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
            'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'check_run_dir',
-           'GRPOTrainer', 'check_task_outputs', 'TrainingInterrupted', 'stop_on_signals']
+           'GRPOTrainer', 'check_task_outputs', 'check_resume_settings', 'TrainingInterrupted', 'stop_on_signals']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -106,7 +106,7 @@ class GRPOConfig:
 
     def __post_init__(self):
         optional = lambda v, ok: v is None or ok(v)
-        count = lambda v, least: isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= least   # 4.0 is not a group size
+        count = lambda v, least: is_int(v) and v >= least   # 4.0 is not a group size
         check_fields(self, [('group_size', count(self.group_size, 2), 'an int >= 2'), ('batch_size', count(self.batch_size, 1), 'an int >= 1'),
                             ('epochs', count(self.epochs, 1), 'an int >= 1'), ('steps_per_epoch', optional(self.steps_per_epoch, lambda v: count(v, 1)), 'an int >= 1 or None'),
                             ('ppo_epochs', count(self.ppo_epochs, 1), 'an int >= 1'), ('grad_accum', count(self.grad_accum, 1), 'an int >= 1'), ('log_every', count(self.log_every, 1), 'an int >= 1'),
@@ -443,6 +443,12 @@ def state_dict(self:GRPOTrainer)->dict:
 
 RESUMABLE = ('epochs', 'run_dir', 'progress', 'log_every', 'save_every_min', 'device', 'tf32')   # settings a resumed run may change
 
+def check_resume_settings(path, saved:dict, now:dict, # the checkpoint, the settings saved in it, and this run's
+                          resumable=RESUMABLE):       # the settings that may differ
+    "A `ValueError` naming every setting (but `resumable`) that `now` changes from `saved`."
+    if diff := [f"{k} {saved[k]!r} → {v!r}" for k, v in now.items() if k in saved and k not in resumable and saved[k] != v]:
+        raise ValueError(f"{path}: the run was saved with other settings ({'; '.join(diff)}); resume it with its own (only {', '.join(resumable)} may change)")
+
 @patch
 def config_dict(self:GRPOTrainer)->dict:
     "`cfg` as the checkpoint records it."
@@ -460,9 +466,8 @@ def load(self:GRPOTrainer, path:str|Path):
     state, meta = load_checkpoint(path)
     if meta.get('task') != type(self.task).__name__:
         raise ValueError(f"{path}: checkpoint of task {meta.get('task')!r}, but this trainer runs {type(self.task).__name__!r}")
-    saved, now = (meta.get('config') or {}) | (meta.get('info') or {}), self.config_dict() | self.info
-    if diff := [f"{k} {saved[k]!r} → {now[k]!r}" for k in now if k in saved and k not in RESUMABLE and saved[k] != now[k]]:
-        raise ValueError(f"{path}: the run was saved with other settings ({'; '.join(diff)}); resume it with its own (only {', '.join(RESUMABLE)} may change)")
+    saved = (meta.get('config') or {}) | (meta.get('info') or {})
+    check_resume_settings(path, saved, self.config_dict() | self.info)
     try:
         self.task.model.load_state_dict(state['model'])
         if state['task']: self.task.load_state_dict(state['task'])

@@ -393,6 +393,10 @@ def action_label(actions:dict[str, Tensor], # {'fre1.rate': [2], 'fre1.fuse': [2
     f = lambda v: '/'.join(f'{x:.2f}'.removeprefix('0') for x in v.tolist())
     return '\n'.join(f"{m} r {f(actions[m + '.rate'])} s {f(actions[m + '.fuse'])}" for m in mods)
 
+def _ssim_or_nan(out:Tensor, clean:Tensor)->float:
+    "SSIM of one restoration [1, 3, H, W], NaN below its 11-px window."
+    return ssim(out, clean).item() if min(out.shape[-2:]) >= 11 else float('nan')
+
 def _needs_heads(model, widget:str):
     "A `ValueError` unless `model` is an AdaIR with policy heads (what the action widgets vary)."
     if not getattr(model, 'policy_config', None): raise ValueError(f"{widget}: expected an AdaIR with policy heads; this one has none (built with policy=None or decoder=False)")
@@ -452,7 +456,7 @@ def run(self:RestorationPreview)->RestorationPreview:
     acts = [None, None, mean] + draws + [None]
     pics = [x] + outs + [clean]
     self.panels = [dict(title=t, image=p[0], actions=None if a is None else {k: v[0] for k, v in a.items()},
-                        psnr=psnr(p, clean).item(), ssim=ssim(p, clean).item() if min(p.shape[-2:]) >= 11 else float('nan'))
+                        psnr=psnr(p, clean).item(), ssim=_ssim_or_nan(p, clean))
                    for t, p, a in zip(titles, pics, acts)]
     self.refresh()
     return self
@@ -576,7 +580,7 @@ class ActionExplorer:
 def score(self:ActionExplorer, out:Tensor # a restoration [1, 3, H, W]
          )->dict:                         # {'psnr': dB, 'ssim': …}
     "PSNR and SSIM of a restoration against the clean image (SSIM NaN below its 11-px window)."
-    return dict(psnr=psnr(out, self.clean).item(), ssim=ssim(out, self.clean).item() if min(out.shape[-2:]) >= 11 else float('nan'))
+    return dict(psnr=psnr(out, self.clean).item(), ssim=_ssim_or_nan(out, self.clean))
 
 @patch
 def action(self:ActionExplorer, name:str # e.g. 'fre2.s_2' (see `AdaIR.action_names`)

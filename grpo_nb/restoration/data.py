@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_restoration.data.ipynb #4831a727
 from __future__ import annotations
-import hashlib, json, math, numbers, re, warnings
+import hashlib, json, math, re, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from PIL import Image, ImageOps
 from fastcore.basics import patch
-from ..core import check_images, data_path
+from ..core import check_images, data_path, is_int
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'TASKS', 'DEGRADATIONS', 'rng', 'item_seed', 'read_image', 'photo_split', 'load_photos',
@@ -27,16 +27,14 @@ def rng(seed:int|torch.Generator # an int seed, or a generator to draw from (adv
        )->torch.Generator:
     "A CPU `torch.Generator`: `seed` itself if it is one, else a new one seeded with `seed`."
     if isinstance(seed, torch.Generator): return seed
-    if not _is_int(seed): raise ValueError(f"seed: expected an int or a torch.Generator, got {seed!r}")   # 1.7 would act as 1
+    if not is_int(seed): raise ValueError(f"seed: expected an int or a torch.Generator, got {seed!r}")   # 1.7 would act as 1
     return torch.Generator().manual_seed(int(seed))
-
-def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 # %% ../../nbs/11_restoration.data.ipynb #de94d491
 def item_seed(*keys:int|str # non-negative integers or names, e.g. (seed, index) or (seed, image name, task)
              )->int:        # a 63-bit seed
     "One well-mixed seed from several integers or names; the order of the keys matters."
-    if bad := [k for k in keys if not (isinstance(k, str) or _is_int(k))]: raise ValueError(f"item_seed: expected integers or names, got {bad[0]!r}")
+    if bad := [k for k in keys if not (isinstance(k, str) or is_int(k))]: raise ValueError(f"item_seed: expected integers or names, got {bad[0]!r}")
     def word(k): return int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), 'little') if isinstance(k, str) else int(k)
     a, b = np.random.SeedSequence([word(k) for k in keys]).generate_state(2)
     return (int(a) << 31) ^ int(b)
@@ -385,7 +383,7 @@ class RestorationPatches(Dataset):
                  flip:bool=True,     # random horizontal flips
                  recolour:float=0.,  # share of items whose clean image gets a random `recolour` before it is degraded
                  weights=None):      # one per task: task k comes round in proportion to weights[k] (`weighted_rounds`); None: all alike
-        if not (_is_int(patch) and patch >= 1 and _is_int(n) and n >= 1): raise ValueError(f"patch, n: expected positive ints (pixels, items), got patch={patch!r}, n={n!r}")
+        if not (is_int(patch) and patch >= 1 and is_int(n) and n >= 1): raise ValueError(f"patch, n: expected positive ints (pixels, items), got patch={patch!r}, n={n!r}")
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, patch)
         if not 0 <= recolour <= 1: raise ValueError(f"recolour: expected a share of items in [0, 1], got {recolour}")
         if weights is not None and len(weights) != len(self.tasks): raise ValueError(f"weights: expected one per task {self.tasks}, got {list(weights)}")
@@ -415,7 +413,7 @@ class RestorationEval(Dataset):
                  tasks=TASKS,        # task names (see `degrade`)
                  size:int=128,       # side of the centre crop
                  seed:int=0):        # base seed
-        if not (_is_int(size) and size >= 1): raise ValueError(f"size: expected a positive int (pixels), got {size!r}")
+        if not (is_int(size) and size >= 1): raise ValueError(f"size: expected a positive int (pixels), got {size!r}")
         self.names, self.images, self.tasks, self._fns = _named(images, tasks, size)
         self.size, self.seed = size, seed
 

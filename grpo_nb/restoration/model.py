@@ -465,7 +465,9 @@ def decode(self:AdaIR, enc:Encoded,          # from `encode` (or `encode(...).re
     "The decoder, its FreModules taking `actions` where given; output = conv(features) + padded input, cropped."
     a = actions or {}
     if unknown := set(a) - {f'{n}.{k}' for n in FRE for k in ('rate', 'fuse')}: raise ValueError(f"unknown actions {sorted(unknown)}")
-    if bad := [k for k, v in a.items() if not ((v >= 0) & (v <= 1)).all()]: raise ValueError(f"actions {bad}: expected values in [0, 1] (the Beta policies' support), got e.g. {a[bad[0]].flatten()[:4].tolist()}")
+    if a and not ((flat := torch.cat([v.flatten() for v in a.values()])) >= 0).logical_and(flat <= 1).all():   # one check for all heads
+        bad = {k: v.flatten()[:4].tolist() for k, v in a.items() if not ((v >= 0) & (v <= 1)).all()}
+        raise ValueError(f"actions {sorted(bad)}: expected values in [0, 1] (the Beta policies' support), got e.g. {bad}")
     fre = lambda n, y: getattr(self, n)(enc.img, y, a.get(f'{n}.rate'), a.get(f'{n}.fuse')) if self.decoder else y
     d3 = self.decoder_level3(self.reduce_chan_level3(torch.cat([self.up4_3(fre('fre1', enc.latent)), enc.enc3], 1)))
     d2 = self.decoder_level2(self.reduce_chan_level2(torch.cat([self.up3_2(fre('fre2', d3)), enc.enc2], 1)))

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from ..core import Rewards, check_same_shape
+from ..core import Rewards, check_same_shape, is_int
 from ..policy import frozen_copy
 from ..rewards import RewardMix, psnr
 from ..trainer import Rollout
@@ -63,7 +63,7 @@ def check_batch(batch:dict):
 def rollout(self:RestorationTask, batch:dict, # {'degraded': [B,3,H,W], 'clean': [B,3,H,W], …}
             G:int)->Rollout:
     "G restorations per input from the current policy, without autograd; the encoder runs once."
-    if not (isinstance(G, int) and G >= 1): raise ValueError(f"G: expected at least 1 sample per input, got {G!r}")
+    if not (is_int(G) and G >= 1): raise ValueError(f"G: expected at least 1 sample per input, got {G!r}")
     check_batch(batch)
     m = self.model
     enc = m.encode(batch['degraded'])

@@ -17,7 +17,7 @@ from ..core import set_seed, data_path, check_fields, check_images, check_same_s
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata, save_checkpoint, load_checkpoint
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
-from ..trainer import TrainingInterrupted, check_device, mixed_precision, stop_on_signals
+from ..trainer import TrainingInterrupted, check_device, mixed_precision, stop_on_signals, check_resume_settings
 from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
 from .model import AdaIR, PolicyConfig, FRE, MODES, HEAD_INPUTS, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds, _distinct
@@ -190,9 +190,7 @@ def load_sft_state(path:str|Path, cfg_d:dict, # a `.resume.safetensors`, and the
     if 'grpo_nb' not in read_metadata(path): raise ValueError(f"{path}: not the state of an interrupted SFT run but a model's weights (to start from them: --ckpt, model=)")
     state, meta = load_checkpoint(path)
     if meta.get('task') != 'sft': raise ValueError(f"{path}: not the state of an interrupted SFT run but of a {meta.get('task')!r} run")
-    saved, now = meta['config'], json.loads(json.dumps(cfg_d))
-    if diff := [f"{k} {saved.get(k)!r} → {v!r}" for k, v in now.items() if k not in SFT_RESUMABLE and saved.get(k) != v]:
-        raise ValueError(f"{path}: the run was started with other settings ({'; '.join(diff)}); resume it with its own (only {', '.join(SFT_RESUMABLE)} may change)")
+    check_resume_settings(path, meta['config'], json.loads(json.dumps(cfg_d)), SFT_RESUMABLE)   # compared as saved: tuples are lists
     model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer']); sched.load_state_dict(state['scheduler'])
     return list(state['rows']), meta['minutes']
 
