@@ -15,8 +15,8 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'flatten_state', 'unflatten_state', 'save_checkpoint', 'load_checkpoint', 'load_tensors',
-           'read_metadata', 'load_state_dict_report']
+__all__ = ['FORMAT_VERSION', 'flatten_state', 'unflatten_state', 'save_checkpoint', 'load_checkpoint', 'pack_json', 'unpack_json',
+           'load_tensors', 'read_metadata', 'load_state_dict_report']
 
 # %% ../nbs/08_checkpoint.ipynb #3182e3d1
 _MARKERS = ('__tensor__', '__ndarray__', '__tuple__', '__dict__', '__odict__', '__float__', '__npscalar__', '__dtype__')
@@ -171,6 +171,15 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
     tensors = _read_tensors(path, map_location)
     try: return unflatten_state(skeleton['state'], tensors), unflatten_state(skeleton['meta'], tensors)
     except KeyError as e: raise ValueError(f"{path}: corrupt checkpoint: {e.args[0]}") from None
+
+# %% ../nbs/08_checkpoint.ipynb #c1a0e5d1
+def pack_json(obj)->Tensor:
+    "`obj` as UTF-8 JSON in a uint8 tensor: a checkpoint's large, growing logs go in the tensor data, not the 100 MB header (numbers with `.item()` become plain)."
+    return torch.frombuffer(bytearray(json.dumps(obj, default=lambda o: o.item()).encode()), dtype=torch.uint8)
+
+def unpack_json(t:Tensor|Any)->Any:
+    "What `pack_json` packed (anything else as it is)."
+    return json.loads(bytes(t.numpy()).decode()) if isinstance(t, Tensor) else t
 
 # %% ../nbs/08_checkpoint.ipynb #580640e3
 def load_tensors(path:str|Path, # a safetensors file

@@ -12,7 +12,8 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['set_seed', 'check_images', 'check_same_shape', 'is_int', 'check_fields', 'data_path', 'default_device', 'Rewards']
+__all__ = ['set_seed', 'check_images', 'check_same_shape', 'is_int', 'check_fields', 'data_path', 'absolute', 'default_device',
+           'Rewards']
 
 # %% ../nbs/00_core.ipynb #e501beb5
 def set_seed(seed:int # the one seed for python, numpy and torch
@@ -70,6 +71,11 @@ def data_path(*parts:str # path inside the bundled data folder
         if p.exists(): return p
     raise FileNotFoundError(f"bundled data file {'/'.join(parts)!r} not found in {' or '.join(map(str, roots))}; "
                             "reinstall grpo_nb or check data/README.md")
+
+# %% ../nbs/00_core.ipynb #a7b50c11
+def absolute(path:str|Path|None)->str|None:
+    "`path` made absolute (`~` expanded, links resolved), as a string; None stays None."
+    return None if path is None else str(Path(path).expanduser().resolve())
 
 # %% ../nbs/00_core.ipynb #7d0e87df
 def default_device()->torch.device:

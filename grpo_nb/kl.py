@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_kl.ipynb #df263ca2
 from __future__ import annotations
-import math
+import inspect, math
 
 # %% auto #0
 __all__ = ['FixedKL', 'AdaptiveKL', 'ProportionalKL', 'make_kl_controller']
@@ -36,7 +36,7 @@ class AdaptiveKL:
 
 # %% ../nbs/05_kl.ipynb #07faa06b
 class ProportionalKL:
-    "β ← β·(1 + clip(KL/target − 1, ±0.2)·n_steps/horizon), kept in [beta_min, beta_max]; the trainer passes n_steps=1, so `horizon` counts optimiser steps."
+    "β ← β·(1 + clip(KL/target − 1, ±0.2)·n_steps/horizon), kept in [beta_min, beta_max]; the trainer passes n_steps=1 after each training step (one rollout batch, whatever `grad_accum` and `ppo_epochs`), so `horizon` counts those."
     def __init__(self, beta:float=0.01, target:float=0.05, horizon:int=1000,
                  beta_min:float=1e-3, beta_max:float=10.):
         if not (target > 0 and horizon > 0 and 0 < beta_min <= beta <= beta_max):
@@ -56,4 +56,7 @@ def make_kl_controller(kind:str='fixed', # 'fixed', 'adaptive' or 'proportional'
     "A KL controller by name."
     kinds = dict(fixed=FixedKL, adaptive=AdaptiveKL, proportional=ProportionalKL)
     if kind not in kinds: raise ValueError(f"kl controller: expected one of {list(kinds)}, got {kind!r}")
-    return kinds[kind](beta=beta, **kwargs)
+    try: return kinds[kind](beta=beta, **kwargs)
+    except TypeError as e:   # a setting of another controller
+        takes = [k for k in inspect.signature(kinds[kind]).parameters if k != 'beta']
+        raise ValueError(f"kl controller {kind!r}: settings {sorted(kwargs)} given, but it takes {takes or 'none'} ({e})") from None

@@ -37,8 +37,10 @@ class BetaPolicy:
         return torch.where(denom > 0, (self.alpha - 1) / denom.clamp_min(1e-12), self.mean())
     def entropy(self)->Tensor: return self.dist.entropy().sum(-1)
     def kl(self, other:BetaPolicy)->Tensor:
-        "Closed-form KL(self ‖ other), summed over the action axis."
-        return kl_divergence(self.dist, other.dist).sum(-1)
+        "Closed-form KL(self ‖ other), summed over the action axis; computed in float64 (see below)."
+        f64 = lambda t: t.to('cpu' if t.device.type == 'mps' else t.device, torch.float64)   # MPS has no float64
+        kl = kl_divergence(Beta(f64(self.alpha), f64(self.beta)), Beta(f64(other.alpha), f64(other.beta)))
+        return kl.sum(-1).to(self.alpha)
 
 # %% ../nbs/01_policy.ipynb #a11dd5e3
 def softplus_inv(y:Tensor)->Tensor:
@@ -93,7 +95,8 @@ def masked_logits(logits:Tensor, mask:Tensor|None=None)->Tensor:
     if mask.dtype != torch.bool: raise ValueError(f"mask: expected a bool tensor (True = allowed), got {mask.dtype}")
     if mask.shape != logits.shape:   # a [B, K] mask on [B, G, K] logits would broadcast over the wrong axis when B == G
         raise ValueError(f"mask: expected the logits' shape {list(logits.shape)} (one row per input and sample: expand it over G), got {list(mask.shape)}")
-    if not mask.any(-1).all(): raise ValueError("mask: every row must allow at least one choice")
+    if not (ok := mask.any(-1)).all():
+        raise ValueError(f"mask: every row must allow at least one choice; rows (index {list(ok.shape)}) {(~ok).nonzero().tolist()[:5]} allow none (an input with no available choice: drop it from the data)")
     return logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
 
 class CategoricalPolicy:

@@ -22,7 +22,7 @@ from .advantages import compute_advantages, RunningRewardStats, topk_mask, frac_
 from .losses import ppo_clip_loss, kl_k3, masked_mean
 from .kl import make_kl_controller
 from .schedules import StageSchedule, StageWeights, cosine_warmup, curriculum_topk
-from .checkpoint import save_checkpoint, load_checkpoint
+from .checkpoint import save_checkpoint, load_checkpoint, pack_json, unpack_json
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
@@ -120,6 +120,7 @@ class GRPOConfig:
                        lr_schedule=('constant', 'cosine'), best_mode=('max', 'min'))
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed: raise ValueError(f"GRPOConfig.{name}: expected one of {allowed}, got {getattr(self, name)!r}")
+        if self.global_norm and self.adv_scale != 'group': raise ValueError(f"GRPOConfig.adv_scale: {self.adv_scale!r} has no effect with global_norm=True, whose running statistics centre and scale the rewards; leave it at 'group'")
         make_kl_controller(self.kl_controller, self.kl_beta, **self.kl_kwargs)   # its settings checked now, not after minutes of set-up
         check_device(self.device)
 
@@ -304,14 +305,14 @@ def train_step(self:GRPOTrainer, batch)->dict:
     with torch.no_grad(), autocast: ro = task.rollout(batch, cfg.group_size)
     with torch.no_grad(): r = task.reward(ro, batch)   # metrics in full precision: bf16 would round away a group's differences
     check_task_outputs(task, ro, r, cfg.group_size, cfg.kl_estimator)
-    total, valid = r.total.float(), ro.mask            # valid: the members of ragged groups that exist
+    total, valid = r.total.to(torch.promote_types(r.total.dtype, torch.float32)), ro.mask   # float64 rewards stay float64 until centred; valid: the members of ragged groups that exist
     real = (lambda t: t) if valid is None else (lambda t: t[valid])
     m.update({'reward/total_mean': real(total).mean().item(), 'reward/total_std': group_moments(total, valid)[1].mean().item(),
               'frac_reward_zero_std': frac_zero_std(total, valid)})
     m.update({f'reward/{k}': real(v.float()).mean().item() for k, v in r.components.items()})
     if not _finite(real(total), real(ro.logp)): return self._skip(m, 'reward')
     if valid is not None: ro.logp, ro.ref_logp = (None if t is None else torch.where(valid, t, 0.) for t in (ro.logp, ro.ref_logp))   # padding stays out of the loss
-    adv = compute_advantages(total, cfg.adv_scale, self.running, cfg.adv_clip, valid)
+    adv = compute_advantages(total, cfg.adv_scale, self.running, cfg.adv_clip, valid).float()
     if self.running is not None: m.update({'reward/global_mean': self.running.mean, 'reward/global_std': self.running.std})
     m.update({'adv/mean': real(adv).mean().item(), 'adv/std': real(adv).std().item()})
     mask = topk_mask(total, curriculum_topk(w.stage, cfg.curriculum) if cfg.curriculum else None, valid)
@@ -326,7 +327,7 @@ def train_step(self:GRPOTrainer, batch)->dict:
             if not math.isfinite(m['grad_norm']): return self._skip(m, 'gradient')   # a finite loss can still have NaN gradients
     m.update(stats)
     m = all_mean(m, self.world)
-    self.kl_ctl.update(m[f"kl/{'closed_form' if cfg.kl_estimator == 'closed' else 'k3'}"])
+    if w.pg > 0: self.kl_ctl.update(m[f"kl/{'closed_form' if cfg.kl_estimator == 'closed' else 'k3'}"])   # in supervised warm-up the KL term is off: β waits
     m['nonfinite_skipped'] = self.skipped
     return m
 
@@ -352,6 +353,8 @@ def _skip(self:GRPOTrainer, m:dict, what:str)->dict:
     self.opt.zero_grad(set_to_none=True)
     self.micro -= self.micro % self.cfg.grad_accum
     self.skipped += 1
+    hint = '; a sample that cannot be scored can be left out of its group instead: set its entry of Rollout.mask to False in Task.reward' if what == 'reward' else ''
+    warnings.warn(f"GRPOTrainer: a step was skipped because its {what} is not finite (NaN or inf); skipped steps are counted in the metric nonfinite_skipped{hint}")
     m.update(nonfinite_skipped=self.skipped, skipped_reason=what)
     return m
 
@@ -361,6 +364,7 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
     "Train until `cfg.epochs`; the per-step metrics as a DataFrame."
     cfg, n = self.cfg, self.steps_per_epoch()
     self.stop_reason = None                 # a request that came after the last step of an earlier fit
+    skipped, step = self.skipped, self.step
     for cb in self.callbacks: cb.on_fit_start(self)
     with stop_on_signals(self):
         while self.epoch < cfg.epochs:
@@ -385,6 +389,8 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
             em = self.end_epoch(self.rows[first:])
             for cb in self.callbacks: cb.on_epoch_end(self, em)
     self.write_metrics()
+    if n_skip := self.skipped - skipped:
+        warnings.warn(f"GRPOTrainer.fit: {n_skip} of {self.step - step} steps were skipped for non-finite values, with no update (skipped_reason in the metrics says which)")
     for cb in self.callbacks: cb.on_fit_end(self)
     return pd.DataFrame(self.rows)
 
@@ -439,7 +445,7 @@ def state_dict(self:GRPOTrainer)->dict:
                 counters=dict(epoch=self.epoch, step=self.step, micro=self.micro, skipped=self.skipped, best=self.best),
                 rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
                          **({'cuda': torch.cuda.get_rng_state(self.cfg.device)} if torch.device(self.cfg.device).type == 'cuda' else {})),   # rollouts on a GPU draw from its generator
-                rows=self.rows)
+                rows=pack_json(self.rows))   # in the tensor data: the header holds at most 100 MB
 
 RESUMABLE = ('epochs', 'run_dir', 'progress', 'log_every', 'save_every_min', 'device', 'tf32')   # settings a resumed run may change
 
@@ -484,7 +490,7 @@ def load(self:GRPOTrainer, path:str|Path):
         warnings.warn(f"{path}: resumed with epochs {saved.get('epochs')} → {self.cfg.epochs}; the cosine LR schedule now spans {self.cfg.epochs} epochs, so the LR goes from {was:.3g} to {goes:.3g} at step {self.step}")
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
     if 'cuda' in state['rng'] and torch.device(self.cfg.device).type == 'cuda': torch.cuda.set_rng_state(state['rng']['cuda'], self.cfg.device)
-    self.rows = list(state['rows'])
+    self.rows = list(unpack_json(state['rows']))
 
 # %% ../nbs/07_trainer.ipynb #10721385
 class TrainingInterrupted(KeyboardInterrupt):
