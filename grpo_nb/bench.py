@@ -207,7 +207,7 @@ def bench_restoration(B:int=4, size:int=64, G:int=4, # batch, patch side and gro
         mem = {g: peak_memory_mb(g, B, size, torch.get_num_threads()) for g in (1, 8)}
         out |= {'restoration/peak_mb_G1': mem[1], 'restoration/peak_mb_G8': mem[8], 'restoration/peak_ratio_G8_G1': mem[8] / max(mem[1], 1e-3)}
         if full_size:
-            m = build_adair({}).eval()
+            m = set_trainable(build_adair({}), policy_only=True).eval()   # heads only: a trained backbone would add the consistency stabiliser's mean decode
             task = RestorationTask(m, reward)
             x = batch['degraded']
             def parts():

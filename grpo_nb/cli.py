@@ -13,10 +13,11 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'MAX_THREADS', 'at_least', 'comma_list', 'add_grpo_flags', 'grpo_config',
-           'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_restoration_flags',
-           'changed_flags', 'unused_flags', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd',
-           'select_worst_cmd', 'bench_cmd', 'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
+__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'BACKBONE_FLAGS', 'MAX_THREADS', 'at_least', 'comma_list',
+           'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg',
+           'add_restoration_flags', 'changed_flags', 'unused_flags', 'backbone_implied', 'train_restoration_cmd',
+           'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'DefaultsHelp',
+           'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int, hi:int|None=None):
@@ -43,7 +44,10 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--lr', type=float, default=d['lr'], help='AdamW learning rate')
     p.add_argument('--seed', type=at_least(0, 2**32 - 1), default=d['seed'], help='seeds initialisation, data order and sampling')   # NumPy's seed range
     p.add_argument('--ppo_epochs', type=int, default=d['ppo_epochs'], help='policy updates per rollout')
-    p.add_argument('--grpo_clip_range', type=float, default=d['grpo_clip_range'], help='PPO clip ε')
+    p.add_argument('--weight_decay', type=float, default=0., help='AdamW weight decay')
+    p.add_argument('--lr_schedule', choices=['constant', 'cosine'], default='constant', help='LR schedule: constant, or cosine decay after --warmup_ratio of linear warm-up')
+    p.add_argument('--warmup_ratio', type=float, default=0., help='share of the optimiser steps that warm the LR up linearly')
+    p.add_argument('--grpo_clip_range', type=float, default=d['grpo_clip_range'], help='PPO clip ε (it acts with --ppo_epochs > 1: the first update of a rollout has ratio 1)')
     p.add_argument('--grpo_beta_kl', type=float, default=d['grpo_beta_kl'], help='initial KL weight β')
     p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'], help='how β follows the KL')
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
@@ -52,7 +56,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this (0: no clipping)')
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip (0: none)')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
-    p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32', help='bf16: autocast')
+    p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32', help='bf16: autocast (fp16, which seed 000 also names, needs loss scaling and is not offered)')
     p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to train')
     p.add_argument('--run_dir', default=None, help='folder for metrics.csv and checkpoints (default: runs/<job>-<time>)')
@@ -62,11 +66,13 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--json', action='store_true', help='print the final figures as JSON')
 
 CONFIG_FLAGS = dict(group_size='grpo_group', batch_size='batch_size', epochs='epochs', lr='lr', ppo_epochs='ppo_epochs', clip_range='grpo_clip_range',
-                    kl_beta='grpo_beta_kl', adv_clip='grpo_adv_clip_max', max_grad_norm='grpo_max_grad_norm', grad_accum='grad_accum', save_every_min='save_every_min')
+                    kl_beta='grpo_beta_kl', adv_clip='grpo_adv_clip_max', max_grad_norm='grpo_max_grad_norm', grad_accum='grad_accum', save_every_min='save_every_min',
+                    weight_decay='weight_decay', lr_schedule='lr_schedule', warmup_ratio='warmup_ratio', adv_scale='grpo_adv_scale')
 
 def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
     "`GRPOConfig` from parsed flags (`kw` sets the fields flags do not cover); a bad value's error names its flag."
     try: return GRPOConfig(group_size=a.grpo_group, batch_size=a.batch_size, epochs=a.epochs, lr=a.lr, seed=a.seed,
+                          weight_decay=a.weight_decay, lr_schedule=a.lr_schedule, warmup_ratio=a.warmup_ratio,
                           ppo_epochs=a.ppo_epochs, clip_range=a.grpo_clip_range, kl_beta=a.grpo_beta_kl,
                           kl_controller=a.grpo_kl_controller, kl_estimator=a.grpo_kl_estimator, global_norm=a.grpo_global_norm, adv_scale=a.grpo_adv_scale,
                           adv_clip=a.grpo_adv_clip_max or None, max_grad_norm=a.grpo_max_grad_norm, grad_accum=a.grad_accum,
@@ -136,7 +142,7 @@ def task_weights_arg(v:str)->str|dict|None:
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
     add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)
-    next(x for x in p._actions if x.dest == 'lr').help = "AdamW learning rate (default: 5e-6 for GRPO, the seed's; 1e-3 for --stage sft)"
+    next(x for x in p._actions if x.dest == 'lr').help = "AdamW learning rate of the backbone (--train_backbone) or the LoRA adapters (--lora); the policy heads take --policy_lr (default: 5e-6 for GRPO, seed 001's; 1e-3 for --stage sft, which trains the whole model)"
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
@@ -157,14 +163,14 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_heavy_topk', type=int, default=None, help='SSIM/LPIPS/NIQE only for the k best-PSNR samples per group')
     p.add_argument('--grpo_lambda_sup', type=float, default=0.1, help='weight of L1(best sample, ground truth)')
     p.add_argument('--grpo_lambda_consistency', type=float, default=0.05, help='weight of L1(best sample, deterministic output)')
-    p.add_argument('--grpo_warmup_epochs', type=int, default=10, help='with --grpo_schedule_sup: supervised-only epochs first')
+    p.add_argument('--grpo_warmup_epochs', type=int, default=None, help="epochs of supervised pre-training before GRPO (seed 001's stage 1; it trains the backbone). Default: 10 with --grpo_schedule_sup, none without")
     p.add_argument('--grpo_progressive_epochs', type=int, default=20, help='with --grpo_schedule_sup: epochs of decaying λ_sup')
     p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
     p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
     p.add_argument('--head_inputs', choices=(*HEAD_INPUTS, 'checkpoint'), default='task', help="heads reading 'task', the posterior of a degradation classifier fitted on the training patches (the default), 'encoder' features, 'image' statistics or 'both': fresh ones, unless the checkpoint's heads already read that (then they are kept, as with 'checkpoint'); 'checkpoint' keeps the checkpoint's heads")
     p.add_argument('--rate_concentration', type=float, help=f"fresh heads' initial α+β of the mask-ratio Betas (default {FRESH_SPREAD['rate_concentration']:g}, half PolicyConfig's); lower: GRPO samples wider")
     p.add_argument('--fuse_concentration', type=float, help=f"the same for the fusion-scale Betas (default {FRESH_SPREAD['fuse_concentration']:g})")
-    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters); the default unless --train_backbone')
+    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters): the default, unless --train_backbone or a flag that acts on the backbone (--lr, --grpo_lambda_sup, --grpo_lambda_consistency, --grpo_schedule_sup, --grpo_warmup_epochs) is given; with it, those flags are refused')
     p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
     p.add_argument('--lora_targets', default='attn,cross_attn', help='comma-separated: attn, cross_attn')
@@ -204,10 +210,10 @@ def unused_flags(a:argparse.Namespace)->list[str]:
         return [f'--{k}: not used by --stage sft' + (' (it trains for --sft_steps)' if k == 'epochs' else '') for k in sorted(given - set(SFT_FLAGS))]
     why = dict.fromkeys(('sft_steps', 'out', 'fre_temperature', 'fre_para1_scale', 'fre_modules'), 'only with --stage sft')
     if not (a.train_backbone or a.lora):
-        heads = 'but only the policy heads train (--policy_lr is theirs): add --train_backbone or --lora'
+        heads = 'but --train_policy_only trains only the policy heads (--policy_lr is theirs): drop it, or add --lora'
         why |= dict.fromkeys(('lr', 'grpo_lambda_sup', 'grpo_lambda_consistency'), f'acts on the backbone, {heads}')
-        why['grpo_schedule_sup'] = f'its supervised warm-up trains the backbone, {heads}; its warm-up epochs would train nothing'
-    if not a.grpo_schedule_sup: why |= dict.fromkeys(('grpo_warmup_epochs', 'grpo_progressive_epochs'), 'only with --grpo_schedule_sup')
+        why |= dict.fromkeys(('grpo_schedule_sup', 'grpo_warmup_epochs'), f'its supervised warm-up trains the backbone, {heads}; its warm-up epochs would train nothing')
+    if not a.grpo_schedule_sup: why['grpo_progressive_epochs'] = 'only with --grpo_schedule_sup'
     if not a.finetune_worst: why |= dict.fromkeys([f'worst_{g}' for g in WORST_GROUPS] + ['images'], 'only with --finetune_worst')
     if not a.lora: why |= dict.fromkeys(('lora_targets', 'lora_r', 'lora_alpha'), 'only with --lora')
     if a.task_weights != 'spread' or a.finetune_worst: why['spread_patches'] = 'only with --task_weights spread (the default) and without --finetune_worst'
@@ -215,13 +221,23 @@ def unused_flags(a:argparse.Namespace)->list[str]:
     if a.grpo_global_norm: why['grpo_adv_scale'] = 'not with --grpo_global_norm, whose running statistics replace the group scaling'
     return [f'--{k}: {w}' for k, w in why.items() if k in given]
 
+BACKBONE_FLAGS = ('lr', 'grpo_lambda_sup', 'grpo_lambda_consistency', 'grpo_schedule_sup', 'grpo_warmup_epochs')   # they act on the backbone
+
+def backbone_implied(a:argparse.Namespace)->list[str]:
+    "The `BACKBONE_FLAGS` a GRPO run is given when no --train_policy_only, --train_backbone or --lora says what trains: then, as in seed 001, the backbone trains."
+    if a.stage == 'sft' or a.train_policy_only or a.train_backbone or a.lora: return []
+    return sorted(changed_flags(a, 'train', 'restoration') & set(BACKBONE_FLAGS))
+
 def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
+    if implied := backbone_implied(a):
+        a.train_backbone = True
+        print(f"grpo_nb train restoration: {', '.join('--' + k for k in implied)} act on the backbone, so it trains too, as in seed 001 (--train_policy_only: heads only)", file=sys.stderr)
     if unused := unused_flags(a): raise SystemExit('grpo_nb train restoration: flags this run would not use:\n  ' + '\n  '.join(unused))
     import pandas as pd
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
-    from grpo_nb.checkpoint import load_checkpoint
+    from grpo_nb.checkpoint import load_checkpoint, read_metadata
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
     tasks = comma_list(a.tasks)
     sft = a.stage == 'sft'
@@ -243,6 +259,9 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     worst = {g: getattr(a, f'worst_{g}') for g in WORST_GROUPS if getattr(a, f'worst_{g}')}
     if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
+    if a.ckpt and a.resume_ckpt and not resume: raise SystemExit(f"--ckpt {a.ckpt} and --resume_ckpt {a.resume_ckpt}: both name a model to start from (--resume_ckpt is not a run's last.safetensors); pass one")
+    if a.resume_ckpt and not resume: print(f"--resume_ckpt {a.resume_ckpt} is a restorer, not a run's last.safetensors: a new run starts from its weights (as --ckpt)", file=sys.stderr)
+    if resume and not a.ckpt: a.ckpt = json.loads(read_metadata(resume)['grpo_nb'])['meta']['info'].get('ckpt')   # the run's own start: --ckpt need not be repeated
     if a.train_backbone and a.lora: raise SystemExit('--train_backbone and --lora: with --lora the backbone stays frozen and its LoRA adapters train instead; pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=comma_list(a.lora_targets),
@@ -250,9 +269,11 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
                         rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
                         worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=comma_list(a.eval_modes),
                         confirm_level=a.confirm_level, task_weights=a.task_weights, spread_patches=a.spread_patches)
-    # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; without it, it is --grpo_lambda_sup throughout
-    schedule = StageSchedule(a.grpo_warmup_epochs, a.grpo_progressive_epochs, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup else None
-    if schedule and a.grpo_warmup_epochs >= a.epochs: warnings.warn(f"--grpo_warmup_epochs {a.grpo_warmup_epochs} ≥ --epochs {a.epochs}: every epoch is supervised warm-up, so this run does no GRPO")
+    # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; --grpo_warmup_epochs alone gives supervised epochs, then GRPO at --grpo_lambda_sup;
+    # with neither, it is --grpo_lambda_sup throughout
+    warmup = a.grpo_warmup_epochs if a.grpo_warmup_epochs is not None else 10 if a.grpo_schedule_sup else 0
+    schedule = StageSchedule(warmup, a.grpo_progressive_epochs if a.grpo_schedule_sup else 0, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup or warmup else None
+    if schedule and warmup >= a.epochs: warnings.warn(f"--grpo_warmup_epochs {warmup} ≥ --epochs {a.epochs}: every epoch is supervised warm-up, so this run does no GRPO")
     a.run_dir = a.run_dir or (str(Path(resume).parent) if resume else time.strftime('runs/restoration-%Y%m%d-%H%M%S'))   # a resumed run goes on in its folder
     aux = {'sup': 1. if schedule else a.grpo_lambda_sup, 'consistency': a.grpo_lambda_consistency}
     cfg = grpo_config(a, aux_weights=aux, schedule=schedule,
@@ -376,7 +397,7 @@ class DefaultsHelp(argparse.HelpFormatter):
     "Help that ends each flag's text with its default, unless the text gives it or there is none."
     def _get_help_string(self, action):
         h = action.help or ''
-        if not action.option_strings or action.default in (None, False, argparse.SUPPRESS) or 'default' in h: return h
+        if not action.option_strings or any(action.default is v for v in (None, False, argparse.SUPPRESS)) or 'default' in h: return h   # 0 is a default to show
         return f'{h} (default: %(default)s)'
 
 def build_parser()->argparse.ArgumentParser:
@@ -410,7 +431,7 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--seed', type=at_least(0), default=0, help="degradation seed; each photo × task's input is drawn from (seed, file name, task), so it is the same in any run with the same seed, whatever else is scored")
     er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
     er.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')
-    er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (the tiny model needs about 2 kB per pixel restored at once; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
+    er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (about 2 kB per pixel restored at once for the tiny model, 6–7 kB for the full-size one; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
     er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged); at most half of --tile')
     er.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     er.add_argument('--json', action='store_true')
@@ -427,8 +448,8 @@ def build_parser()->argparse.ArgumentParser:
     prr.add_argument('--json', action='store_true')
     prr.set_defaults(func=probe_restoration_cmd)
     sw = sub.add_parser('select-worst', formatter_class=DefaultsHelp, help="lists of the worst images of an eval CSV, one per task group (seed 000)")
-    sw.add_argument('--csv', required=True, help='rows from `grpo_nb eval restoration`')
-    sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (existing lists there are replaced)')
+    sw.add_argument('--csv', required=True, nargs='+', help='rows from `grpo_nb eval restoration`: one file or several (e.g. path/to/*.csv), ranked together')
+    sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (denoise: train_denoise_worst_merged.txt, its noise levels merged, as in seed 000; existing lists there are replaced)')
     sw.add_argument('--percent', type=float, default=0.30, help='share of each task group\'s images to keep (default 0.30)')
     sw.add_argument('--min_count', type=int, default=100, help='keep at least this many per group, or all there are (default 100, as in seed 000)')
     sw.add_argument('--max_count', type=int, default=5000, help='keep at most this many per group (default 5000)')

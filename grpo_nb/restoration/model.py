@@ -4,7 +4,7 @@
 
 # %% ../../nbs/10_restoration.model.ipynb #7e438e24
 from __future__ import annotations
-import re
+import re, warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 import torch
@@ -14,7 +14,7 @@ from einops import rearrange
 from fastcore.basics import patch
 from ..core import check_images
 from ..policy import BetaHead, JointPolicy
-from ..checkpoint import load_tensors, load_state_dict_report
+from ..checkpoint import load_tensors, load_state_dict_report, read_metadata
 
 # %% auto #0
 __all__ = ['N_IMAGE_STATS', 'HEAD_INPUTS', 'FRE', 'MODES', 'LayerNorm', 'channel_attention', 'Attention', 'ChannelCrossAttention',
@@ -513,6 +513,9 @@ def _unpickling_error(e:Exception)->str:
 def _read_state_dict(path:Path)->dict[str, Tensor]:
     "Tensors of a Lightning checkpoint (its 'state_dict', keys under 'net.' stripped) or of a plain state dict (nested under 'params', 'params_ema' or 'model'; keys under 'module.' stripped)."
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
+    if path.suffix == '.json':
+        beside = path.with_suffix('.safetensors')
+        raise ValueError(f"{path}: a JSON file, not a checkpoint" + (f"; the weights are in {beside}, beside it" if beside.is_file() else ''))
     if path.suffix == '.safetensors': sd = load_tensors(path)
     else:
         try: obj = torch.load(path, map_location='cpu', weights_only=True)
@@ -541,9 +544,15 @@ def load_adair_checkpoint(path:str|Path,         # Lightning .ckpt, or a state d
                 if any(k.startswith('state.model.') for k in sd) else '')
         raise ValueError(f"{path}: none of its {len(sd)} tensors is an AdaIR weight (e.g. {list(sd)[:3]}){hint}")
     missing, unexpected = [k for k in own if k not in sd and not is_policy_key(k)], [k for k in sd if k not in own]
+    lora = next((k for k in sd if '.base_layer.' in k or '.lora_' in k), None)
+    hint = f"; it holds peft LoRA wrappers (e.g. {lora}): fold them in with merge_lora(model) before saving, or load into a model with the same adapters (add_lora)" if lora else ''
     if strict and (missing or unexpected):
         raise ValueError(f"{path}: does not match the model: {len(missing)} missing key(s) {missing[:5]}, "
-                         f"{len(unexpected)} unexpected key(s) {unexpected[:5]}; pass strict=False to load the keys that match")
-    try: return model, *load_state_dict_report(model, sd, strict=False)
+                         f"{len(unexpected)} unexpected key(s) {unexpected[:5]}{hint or '; pass strict=False to load the keys that match'}")
+    try: loaded = load_state_dict_report(model, sd, strict=False)
     except ValueError as e:
-        raise ValueError(f"{path}: {e}; was it saved from another architecture or size (dim, num_blocks, heads)?") from None
+        ours = path.suffix == '.safetensors' and 'grpo_nb_arch' in read_metadata(path)
+        raise ValueError(f"{path}: {e}; " + ("it is a restorer saved by grpo_nb: load it with load_restorer, which rebuilds its architecture" if ours else
+                                           "was it saved from another architecture or size (dim, num_blocks, heads)?")) from None
+    if missing: warnings.warn(f"{path}: {len(missing)} AdaIR weight(s) not in the file keep their initial (random) values: {missing[:5]}{hint}")
+    return model, *loaded

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
-import json, math, sys, time, warnings
+import copy, json, math, sys, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
-from ..core import set_seed, data_path, check_fields, check_images, check_same_shape
+from ..core import set_seed, data_path, check_fields, check_images, check_same_shape, absolute
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata, save_checkpoint, load_checkpoint
 from ..policy import frozen_copy
 from ..schedules import cosine_warmup
@@ -32,7 +32,7 @@ __all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 
            'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads',
            'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads', 'keep_task_heads',
            'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact', 'task_group',
-           'select_worst']
+           'read_eval_csv', 'worst_list_name', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -51,11 +51,12 @@ def save_restorer(model:AdaIR, path:str|Path, # where to write the .safetensors 
                   arch:dict|None=None,          # the architecture `build_adair` rebuilds it from (default: `model.arch`)
                   info:dict|None=None,          # what to record beside it (training command, val PSNR, …)
                  )->Path:
-    "Write the model's tensors (atomically) with its architecture in the metadata, and a readable JSON beside it."
+    "Write the model's tensors (atomically) with its architecture in the metadata, and a readable JSON beside it; LoRA adapters are folded in (into a copy)."
     path = Path(path)
     if path.suffix != '.safetensors': raise ValueError(f"{path}: a restorer is a .safetensors file; give a name ending in .safetensors (a .pt or .ckpt would be read back as a pickle)")
     path.parent.mkdir(parents=True, exist_ok=True)
     arch = {**(getattr(model, 'arch', {}) if arch is None else arch), 'policy': asdict(model.policy_config) if model.policy_config else None}
+    if any('lora_' in k for k in model.state_dict()): model = merge_lora(copy.deepcopy(model))   # a restorer file is plain AdaIR, which `load_restorer` rebuilds
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     tmp = path.with_name(f'.{path.name}.tmp')
     save_file(sd, str(tmp), metadata={'grpo_nb_arch': json.dumps(arch)}); tmp.replace(path)
@@ -73,7 +74,7 @@ def load_restorer(path:str|Path, # a file written by `save_restorer`
     arch = json.loads(md['grpo_nb_arch'])
     model = build_adair(arch)
     try: load_state_dict_report(model, tensors)
-    except ValueError as e: raise ValueError(f"{path}: {e}") from None
+    except ValueError as e: raise ValueError(f"{path}: {str(e).split('; pass strict=False')[0]} (rebuilt from the architecture in its metadata)") from None
     return model.eval(), arch
 
 # %% ../../nbs/13_restoration.train.ipynb #675a4a46
@@ -133,6 +134,7 @@ class SFTConfig:
     save_every_min: float|None = 10. # save the resumable state beside the output this often (None: only when stopped)
 
     def __post_init__(self):
+        self.train_images, self.val_images = absolute(self.train_images), absolute(self.val_images)   # a run resumed from another folder names the same photos
         check_fields(self, [('steps', self.steps >= 1, '>= 1'), ('batch_size', self.batch_size >= 1, '>= 1'), ('lr', self.lr > 0, '> 0'),
                             ('max_grad_norm', self.max_grad_norm is None or self.max_grad_norm >= 0, '>= 0 or None (0, None: no clipping)'),
                             ('save_every_min', self.save_every_min is None or self.save_every_min >= 0, '>= 0 or None')])
@@ -414,14 +416,16 @@ def summarize(df:pd.DataFrame, # rows of `evaluate_restorer`
 
 # %% ../../nbs/13_restoration.train.ipynb #ccdf3b8f
 def format_table(summary:pd.DataFrame, # from `summarize`
-                 pairs=None, # (model, mode) blocks, if present (None: 'sft' 'official', then every mode of 'grpo' but 'official'; none present: all)
+                 pairs=None, # (model, mode) blocks, if present (None: 'sft' 'official', then every mode of 'grpo', 'official' only where it differs from SFT's; none present: all)
                  cols=('psnr', 'ssim', 'lpips', 'reward', 'psnr_worst30'))->str:
     "The evaluation summary as text: tasks down, a block of metrics per (model, mode) across."
     t = summary.reset_index()
     have = list(dict.fromkeys(zip(t['model'], t['mode'])))
-    if pairs is None: pairs = [('sft', 'official')] + [(m, o) for m, o in have if m == 'grpo' and o != 'official']   # GRPO's official is SFT's when only heads train
+    block = lambda m, o: t[(t['model'] == m) & (t['mode'] == o)].set_index('task')[list(cols)]
+    if pairs is None:   # GRPO's official is SFT's when only heads train: shown when it differs (a trained backbone or LoRA)
+        pairs = [('sft', 'official')] + [(m, o) for m, o in have if m == 'grpo' and (o != 'official' or ('sft', o) not in have or not block(m, o).equals(block('sft', o)))]
     blocks = [p for p in pairs if p in have] or have
-    parts = [t[(t['model'] == m) & (t['mode'] == o)].set_index('task')[list(cols)] for m, o in blocks]
+    parts = [block(m, o) for m, o in blocks]
     wide = pd.concat(parts, axis=1, keys=[f'{m} {o}' for m, o in blocks]).rename(columns={'psnr_worst30': 'worst30%'})
     return wide.round(3).to_string()
 
@@ -598,6 +602,8 @@ class GRPORunConfig:
     spread_patches: int = 16          # with task_weights='spread': patches per task, one group each, that measure its spread
 
     def __post_init__(self):
+        for f in ('ckpt', 'images', 'train_images', 'val_images'): setattr(self, f, absolute(getattr(self, f)))   # a run resumed from another folder names the same files
+        self.worst = {g: absolute(f) for g, f in self.worst.items()}
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
         self.tasks = _distinct(self.tasks, 'GRPORunConfig.tasks')
         if self.eval_tasks is None: self.eval_tasks = self.tasks
@@ -655,6 +661,7 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs t
         try: names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
         except (OSError, UnicodeDecodeError) as e: raise ValueError(f"--worst_{group} {f}: cannot read it as a list of image names ({e})") from None
         if not names: raise ValueError(f"--worst_{group} {f}: the list is empty")
+        names = [n if n in pool else next((k for k in (Path(n).name, Path(n).stem) if k in pool), n) for n in names]   # a file name or path, as AdaIR's lists hold
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
         if both := [n for n in names if photo_key(pool[n]) in held]:
@@ -858,15 +865,8 @@ def task_group(task:str)->str:
     "The seed's task group of a task name: 'denoise25' → 'denoise'."
     return 'denoise' if task.startswith('denoise') else task
 
-def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
-                 out_dir:str|Path,     # where the lists go
-                 percent:float=0.30,   # share of each task group to keep
-                 min_count:int=100, max_count:int=5000, # bounds on the kept count (never more than exist)
-                 mode:str|None=None,   # rows of this mode (None: the first mode in the file)
-                 metric:str='psnr',    # lower is worse
-                 prefix:str='train',   # file names: {prefix}_{group}_worst.txt
-                )->dict[str, Path]:    # {task group: list file}
-    "Write the worst images of each task group, one name per line, worst first."
+def read_eval_csv(csv:str|Path, metric:str='psnr')->pd.DataFrame:
+    "The rows of one `grpo_nb eval restoration` CSV, or a `ValueError` naming the file and what is wrong with it."
     if not Path(csv).is_file(): raise ValueError(f"--csv {csv}: {'a folder, not a file' if Path(csv).is_dir() else 'no such file'} (expected the output of `grpo_nb eval restoration`)")
     try: df = pd.read_csv(csv)
     except pd.errors.EmptyDataError: raise ValueError(f"--csv {csv}: empty file (expected the output of `grpo_nb eval restoration`)") from None
@@ -875,6 +875,23 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
     if missing := need - set(df.columns): raise ValueError(f"--csv {csv}: missing columns {sorted(missing)} (expected the output of `grpo_nb eval restoration`)")
     if df.empty: raise ValueError(f"--csv {csv}: no rows")
     if not pd.api.types.is_numeric_dtype(df[metric]): raise ValueError(f"--csv {csv}: column {metric!r} is not numeric (e.g. {df[metric].iloc[0]!r})")
+    return df
+
+def worst_list_name(group:str, prefix:str='train')->str:
+    "Seed 000's list names: train_derain_worst.txt, and train_denoise_worst_merged.txt for the noise levels merged."
+    return f"{prefix}_{group}_worst{'_merged' if group == 'denoise' else ''}.txt"
+
+def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode): one CSV or several, ranked together
+                 out_dir:str|Path,     # where the lists go
+                 percent:float=0.30,   # share of each task group to keep
+                 min_count:int=100, max_count:int=5000, # bounds on the kept count (never more than exist)
+                 mode:str|None=None,   # rows of this mode (None: the first mode in the file)
+                 metric:str='psnr',    # lower is worse
+                 prefix:str='train',   # file names: see `worst_list_name`
+                )->dict[str, Path]:    # {task group: list file}
+    "Write the worst images of each task group, one name per line, worst first."
+    csvs = [csv] if isinstance(csv, (str, Path)) else list(csv)
+    df, csv = pd.concat([read_eval_csv(c, metric) for c in csvs], ignore_index=True), ', '.join(map(str, csvs))   # csv: the files, as messages name them
     if not 0 < percent <= 1: raise ValueError(f"--percent must be in (0, 1], got {percent}")
     if not 0 <= min_count <= max_count or max_count < 1: raise ValueError(f"--min_count and --max_count: expected 0 ≤ min_count ≤ max_count and max_count ≥ 1, got {min_count} and {max_count}")
     if 'mode' in df:
@@ -892,8 +909,8 @@ def select_worst(csv:str|Path,         # rows with image, task, psnr (and mode)
         per_image = d.groupby('image')[metric].agg(lambda v: v.mean(skipna=False)).sort_values(na_position='first')   # a failed score (NaN) is the worst
         if nan := per_image.index[per_image.isna()].tolist(): warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} {group} image(s), e.g. {nan[:3]}; they head the list, as the worst")
         k = min(len(per_image), max(min_count, min(max_count, math.ceil(percent * len(per_image)))))
-        files[group] = out_dir / f'{prefix}_{group}_worst.txt'
+        files[group] = out_dir / worst_list_name(group, prefix)
         files[group].write_text('\n'.join(per_image.index[:k]) + '\n')
-    if old := sorted(p.name for p in out_dir.glob(f'{prefix}_*_worst.txt') if p not in files.values()):
+    if old := sorted(p.name for p in out_dir.glob(f'{prefix}_*_worst*.txt') if p not in files.values()):
         warnings.warn(f"--out_dir {out_dir} also holds lists this --csv did not write: {old}; they are from an earlier run")
     return files
