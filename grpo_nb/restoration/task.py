@@ -132,6 +132,9 @@ def evaluate(self:RestorationTask, batch:dict)->dict[str, float]:
             'restoration/reward': r_now.mean().item(), 'restoration/reward_gain': (r_now - r_start).mean().item()}
 
 @patch
-def state_dict(self:RestorationTask)->dict: return {'ref': self.ref.state_dict()}
+def state_dict(self:RestorationTask)->dict:
+    "The reference policy where it differs from the model: a frozen backbone is the model's, and a checkpoint does not hold it twice."
+    own = self.model.state_dict()
+    return {'ref': {k: v for k, v in self.ref.state_dict().items() if k not in own or not torch.equal(v, own[k])}}
 @patch
-def load_state_dict(self:RestorationTask, d:dict): self.ref.load_state_dict(d['ref'])
+def load_state_dict(self:RestorationTask, d:dict): self.ref.load_state_dict(self.model.state_dict() | d['ref'])   # after the model's own weights are loaded
