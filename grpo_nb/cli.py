@@ -7,17 +7,17 @@ from __future__ import annotations
 import argparse, json, math, os, signal, sys, time, warnings
 from pathlib import Path
 import torch
-from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device
+from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device, WandbLogger
 from .restoration.data import TASKS
 from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
 __all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'BACKBONE_FLAGS', 'MAX_THREADS', 'at_least', 'comma_list',
-           'add_grpo_flags', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg',
-           'add_restoration_flags', 'changed_flags', 'unused_flags', 'backbone_implied', 'train_restoration_cmd',
-           'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'DefaultsHelp',
-           'build_parser', 'json_safe', 'run', 'main']
+           'add_grpo_flags', 'wandb_logger', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd',
+           'task_weights_arg', 'add_restoration_flags', 'changed_flags', 'unused_flags', 'backbone_implied',
+           'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd',
+           'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int, hi:int|None=None):
@@ -45,14 +45,14 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--seed', type=at_least(0, 2**32 - 1), default=d['seed'], help='seeds initialisation, data order and sampling')   # NumPy's seed range
     p.add_argument('--ppo_epochs', type=int, default=d['ppo_epochs'], help='policy updates per rollout')
     p.add_argument('--weight_decay', type=float, default=0., help='AdamW weight decay')
-    p.add_argument('--lr_schedule', choices=['constant', 'cosine'], default='constant', help='LR schedule: constant, or cosine decay after --warmup_ratio of linear warm-up')
-    p.add_argument('--warmup_ratio', type=float, default=0., help='share of the optimiser steps that warm the LR up linearly')
+    p.add_argument('--lr_schedule', choices=['constant', 'cosine'], default='constant', help='LR after the --warmup_ratio warm-up: constant, or a cosine decay to 0')
+    p.add_argument('--warmup_ratio', type=float, default=0., help='share of the optimiser steps that warm the LR up linearly (then constant, or the cosine decay)')
     p.add_argument('--grpo_clip_range', type=float, default=d['grpo_clip_range'], help='PPO clip ε (it acts with --ppo_epochs > 1: the first update of a rollout has ratio 1)')
     p.add_argument('--grpo_beta_kl', type=float, default=d['grpo_beta_kl'], help='initial KL weight β')
     p.add_argument('--grpo_kl_controller', choices=['fixed', 'adaptive', 'proportional'], default=d['grpo_kl_controller'], help='how β follows the KL')
     p.add_argument('--grpo_kl_estimator', choices=['closed', 'k3'], default='closed', help='KL used in the loss (both logged)')
-    p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation')
-    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing")
+    p.add_argument('--grpo_global_norm', action='store_true', help='global running reward normalisation (instead of --grpo_adv_scale)')
+    p.add_argument('--grpo_adv_scale', choices=['group', 'batch', 'none'], default='group', help="divide group-centred rewards by each group's std (GRPO), the batch's, or nothing (only 'group' with --grpo_global_norm)")
     p.add_argument('--grpo_adv_clip_max', type=float, default=d['grpo_adv_clip_max'], help='clip advantages to ±this (0: no clipping)')
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip (0: none)')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
@@ -60,14 +60,20 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to train')
     p.add_argument('--run_dir', default=None, help='folder for metrics.csv and checkpoints (default: runs/<job>-<time>)')
-    p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue (train restoration --stage sft: its .resume.safetensors)')
+    p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue (train restoration: a restorer file instead starts a new run from its weights, as --ckpt; --stage sft: its .resume.safetensors)')
     p.add_argument('--save_every_min', type=float, default=10., help='also save last.safetensors mid-epoch this often (minutes; 0: after every step; train restoration --stage sft: its .resume.safetensors)')
     p.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     p.add_argument('--json', action='store_true', help='print the final figures as JSON')
+    p.add_argument('--wandb', default=None, metavar='PROJECT', help='also log the metrics to this Weights & Biases project, as seed 001 does (needs pip install wandb; WANDB_MODE=offline logs without a network)')
 
 CONFIG_FLAGS = dict(group_size='grpo_group', batch_size='batch_size', epochs='epochs', lr='lr', ppo_epochs='ppo_epochs', clip_range='grpo_clip_range',
                     kl_beta='grpo_beta_kl', adv_clip='grpo_adv_clip_max', max_grad_norm='grpo_max_grad_norm', grad_accum='grad_accum', save_every_min='save_every_min',
                     weight_decay='weight_decay', lr_schedule='lr_schedule', warmup_ratio='warmup_ratio', adv_scale='grpo_adv_scale')
+
+def wandb_logger(a:argparse.Namespace)->list:
+    "[`WandbLogger`] for --wandb, else []; without the wandb package, a one-line error before any work."
+    try: return [WandbLogger(a.wandb)] if a.wandb else []
+    except ImportError as e: raise SystemExit(f"--wandb: {e}") from None
 
 def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
     "`GRPOConfig` from parsed flags (`kw` sets the fields flags do not cover); a bad value's error names its flag."
@@ -109,7 +115,7 @@ def train_bandit_cmd(a:argparse.Namespace)->dict:
     keys = ['reward/total_mean', 'kl/closed_form', 'bandit/mean_error']
     t0 = time.time()
     task = BetaBandit() if a.kind == 'beta' else CategoricalBandit()
-    trainer, df = train_bandit(cfg, task, n=a.n, resume=a.resume_ckpt, callbacks=[PrintEpochs(keys, quiet=a.json)])
+    trainer, df = train_bandit(cfg, task, n=a.n, resume=a.resume_ckpt, callbacks=[PrintEpochs(keys, quiet=a.json), *wandb_logger(a)])
     ev = trainer.evaluate()
     mean = trainer.task.model(torch.ones(1, 1, device=cfg.device)).mean()[0].tolist()
     k = min(len(df), cfg.steps_per_epoch or 16)
@@ -142,7 +148,7 @@ def task_weights_arg(v:str)->str|dict|None:
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
     add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)
-    next(x for x in p._actions if x.dest == 'lr').help = "AdamW learning rate of the backbone (--train_backbone) or the LoRA adapters (--lora); the policy heads take --policy_lr (default: 5e-6 for GRPO, seed 001's; 1e-3 for --stage sft, which trains the whole model)"
+    next(x for x in p._actions if x.dest == 'lr').help = "AdamW learning rate (default: 5e-6 for GRPO, seed 001's; 1e-3 for --stage sft, which trains the whole model) of the backbone or the LoRA adapters; the policy heads take --policy_lr. Given, it makes the backbone train unless --train_policy_only or --lora"
     p.add_argument('--stage', choices=['sft', 'grpo'], default='grpo', help='supervised L1 training, or GRPO fine-tuning (default)')
     p.add_argument('--grpo', action='store_true', help="seed 000's switch; the same as --stage grpo")
     p.add_argument('--tasks', default=','.join(TASKS), help='comma-separated degradations to train on')
@@ -163,23 +169,23 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--grpo_heavy_topk', type=int, default=None, help='SSIM/LPIPS/NIQE only for the k best-PSNR samples per group')
     p.add_argument('--grpo_lambda_sup', type=float, default=0.1, help='weight of L1(best sample, ground truth)')
     p.add_argument('--grpo_lambda_consistency', type=float, default=0.05, help='weight of L1(best sample, deterministic output)')
-    p.add_argument('--grpo_warmup_epochs', type=int, default=None, help="epochs of supervised pre-training before GRPO (seed 001's stage 1; it trains the backbone). Default: 10 with --grpo_schedule_sup, none without")
+    p.add_argument('--grpo_warmup_epochs', type=int, default=None, help="epochs of supervised pre-training before GRPO (seed 001's stage 1; it trains the backbone; default: 10 with --grpo_schedule_sup, else 0)")
     p.add_argument('--grpo_progressive_epochs', type=int, default=20, help='with --grpo_schedule_sup: epochs of decaying λ_sup')
-    p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO")
-    p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s)')
+    p.add_argument('--grpo_schedule_sup', action='store_true', help="seed 001's three stages: supervised, progressive, full GRPO (give --epochs beyond the warm-up)")
+    p.add_argument('--policy_lr', type=float, default=1e-2, help='learning rate of the policy heads (--lr is the backbone\'s or the LoRA adapters\')')
     p.add_argument('--head_inputs', choices=(*HEAD_INPUTS, 'checkpoint'), default='task', help="heads reading 'task', the posterior of a degradation classifier fitted on the training patches (the default), 'encoder' features, 'image' statistics or 'both': fresh ones, unless the checkpoint's heads already read that (then they are kept, as with 'checkpoint'); 'checkpoint' keeps the checkpoint's heads")
     p.add_argument('--rate_concentration', type=float, help=f"fresh heads' initial α+β of the mask-ratio Betas (default {FRESH_SPREAD['rate_concentration']:g}, half PolicyConfig's); lower: GRPO samples wider")
     p.add_argument('--fuse_concentration', type=float, help=f"the same for the fusion-scale Betas (default {FRESH_SPREAD['fuse_concentration']:g})")
-    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters): the default, unless --train_backbone or a flag that acts on the backbone (--lr, --grpo_lambda_sup, --grpo_lambda_consistency, --grpo_schedule_sup, --grpo_warmup_epochs) is given; with it, those flags are refused')
+    p.add_argument('--train_policy_only', action='store_true', help='train only the policy heads (and LoRA adapters): the default, unless --train_backbone or a flag that acts on the backbone (--lr, --grpo_lambda_sup, --grpo_lambda_consistency, --grpo_schedule_sup, --grpo_warmup_epochs) is given; with it and no --lora, those flags are refused')
     p.add_argument('--train_backbone', action='store_true', help='GRPO also trains the backbone, with the sup and consistency stabilisers (seed 000 without --train_policy_only)')
     p.add_argument('--lora', action='store_true', help='add peft LoRA adapters to --lora_targets')
     p.add_argument('--lora_targets', default='attn,cross_attn', help='comma-separated: attn, cross_attn')
     p.add_argument('--lora_r', type=int, default=4, help='--lora: rank of the adapters')
     p.add_argument('--lora_alpha', type=float, default=4., help='--lora: their scale α (the update is α/r·BA)')
-    p.add_argument('--ckpt', default=None, help='restorer to start from (default: the bundled SFT checkpoint)')
+    p.add_argument('--ckpt', default=None, help='restorer to start from (default: the bundled SFT checkpoint; a resumed run: the one it started from)')
     p.add_argument('--finetune_worst', action='store_true', help='train only on the images of the --worst_* lists')
     for g in WORST_GROUPS:
-        p.add_argument(f'--worst_{g}', default=None, help=f'list of {g} images (from select-worst)')
+        p.add_argument(f'--worst_{g}', default=None, help=f'list of {g} images (from select-worst; photo names, file names or paths)')
     p.add_argument('--images', default=None, help='folder the worst lists refer to (default: the bundled photos)')
     p.add_argument('--train_images', default=None, help='folder of your own training photos (default: the bundled train split)')
     p.add_argument('--val_images', default=None, help='folder of your own val photos, for the curves, samples and final table (default: the bundled val split)')
@@ -210,9 +216,9 @@ def unused_flags(a:argparse.Namespace)->list[str]:
         return [f'--{k}: not used by --stage sft' + (' (it trains for --sft_steps)' if k == 'epochs' else '') for k in sorted(given - set(SFT_FLAGS))]
     why = dict.fromkeys(('sft_steps', 'out', 'fre_temperature', 'fre_para1_scale', 'fre_modules'), 'only with --stage sft')
     if not (a.train_backbone or a.lora):
-        heads = 'but --train_policy_only trains only the policy heads (--policy_lr is theirs): drop it, or add --lora'
+        heads = 'but --train_policy_only trains only the policy heads (--policy_lr is theirs): drop --train_policy_only, or add --lora'
         why |= dict.fromkeys(('lr', 'grpo_lambda_sup', 'grpo_lambda_consistency'), f'acts on the backbone, {heads}')
-        why |= dict.fromkeys(('grpo_schedule_sup', 'grpo_warmup_epochs'), f'its supervised warm-up trains the backbone, {heads}; its warm-up epochs would train nothing')
+        why |= dict.fromkeys(('grpo_schedule_sup', 'grpo_warmup_epochs'), f'its supervised warm-up would train nothing with only the heads training: drop --train_policy_only, or add --lora')
     if not a.grpo_schedule_sup: why['grpo_progressive_epochs'] = 'only with --grpo_schedule_sup'
     if not a.finetune_worst: why |= dict.fromkeys([f'worst_{g}' for g in WORST_GROUPS] + ['images'], 'only with --finetune_worst')
     if not a.lora: why |= dict.fromkeys(('lora_targets', 'lora_r', 'lora_alpha'), 'only with --lora')
@@ -232,7 +238,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
     if implied := backbone_implied(a):
         a.train_backbone = True
-        print(f"grpo_nb train restoration: {', '.join('--' + k for k in implied)} act on the backbone, so it trains too, as in seed 001 (--train_policy_only: heads only)", file=sys.stderr)
+        print(f"grpo_nb train restoration: {', '.join('--' + k for k in implied)} {'acts' if len(implied) == 1 else 'act'} on the backbone, so the backbone trains too, as in seed 001; add --train_policy_only to train only the heads", file=sys.stderr)
     if unused := unused_flags(a): raise SystemExit('grpo_nb train restoration: flags this run would not use:\n  ' + '\n  '.join(unused))
     import pandas as pd
     from grpo_nb.rewards import RewardMix
@@ -273,7 +279,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     # with neither, it is --grpo_lambda_sup throughout
     warmup = a.grpo_warmup_epochs if a.grpo_warmup_epochs is not None else 10 if a.grpo_schedule_sup else 0
     schedule = StageSchedule(warmup, a.grpo_progressive_epochs if a.grpo_schedule_sup else 0, 1., a.grpo_lambda_sup) if a.grpo_schedule_sup or warmup else None
-    if schedule and warmup >= a.epochs: warnings.warn(f"--grpo_warmup_epochs {warmup} ≥ --epochs {a.epochs}: every epoch is supervised warm-up, so this run does no GRPO")
+    if schedule and warmup >= a.epochs: warnings.warn(f"--grpo_warmup_epochs {warmup}{'' if a.grpo_warmup_epochs is not None else ' (the default with --grpo_schedule_sup)'} ≥ --epochs {a.epochs}: every epoch is supervised warm-up, so this run does no GRPO")
     a.run_dir = a.run_dir or (str(Path(resume).parent) if resume else time.strftime('runs/restoration-%Y%m%d-%H%M%S'))   # a resumed run goes on in its folder
     aux = {'sup': 1. if schedule else a.grpo_lambda_sup, 'consistency': a.grpo_lambda_consistency}
     cfg = grpo_config(a, aux_weights=aux, schedule=schedule,
@@ -281,7 +287,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe, heavy_topk=a.grpo_heavy_topk)
     keys = ['reward/total_mean', 'kl/closed_form', 'restoration/psnr_gain', 'restoration/reward_gain']
     log = PrintEpochs(keys, quiet=a.json)
-    trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log], resume=resume, evaluate=not a.no_eval)
+    trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log, *wandb_logger(a)], resume=resume, evaluate=not a.no_eval)
     res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round(log.seconds / 60, 2)}
     if (weights := Path(a.run_dir) / 'task_weights.csv').exists():   # what `run_task_weights` gave
         w = pd.read_csv(weights, index_col='task')
@@ -453,7 +459,7 @@ def build_parser()->argparse.ArgumentParser:
     sw.add_argument('--percent', type=float, default=0.30, help='share of each task group\'s images to keep (default 0.30)')
     sw.add_argument('--min_count', type=int, default=100, help='keep at least this many per group, or all there are (default 100, as in seed 000)')
     sw.add_argument('--max_count', type=int, default=5000, help='keep at most this many per group (default 5000)')
-    sw.add_argument('--mode', default=None, help='rows of this mode (default: the first in the file)')
+    sw.add_argument('--mode', default=None, help='rows of this mode (default: the first mode of the first CSV)')
     sw.add_argument('--json', action='store_true')
     sw.set_defaults(func=select_worst_cmd)
     be = sub.add_parser('bench', formatter_class=DefaultsHelp, help='print speed figures (no pass/fail)')

@@ -36,7 +36,7 @@ class AdaptiveKL:
 
 # %% ../nbs/05_kl.ipynb #07faa06b
 class ProportionalKL:
-    "β ← β·(1 + clip(KL/target − 1, ±0.2)·n_steps/horizon), kept in [beta_min, beta_max]; the trainer passes n_steps=1 after each training step (one rollout batch, whatever `grad_accum` and `ppo_epochs`), so `horizon` counts those."
+    "β ← β·(1 + clip(KL/target − 1, ±0.2)·n_steps/horizon), kept in [beta_min, beta_max]; the trainer passes n_steps=1 after each training step with λ_pg > 0 (one rollout batch, whatever `grad_accum` and `ppo_epochs`), so `horizon` counts those."
     def __init__(self, beta:float=0.01, target:float=0.05, horizon:int=1000,
                  beta_min:float=1e-3, beta_max:float=10.):
         if not (target > 0 and horizon > 0 and 0 < beta_min <= beta <= beta_max):

@@ -37,7 +37,7 @@ class BetaPolicy:
         return torch.where(denom > 0, (self.alpha - 1) / denom.clamp_min(1e-12), self.mean())
     def entropy(self)->Tensor: return self.dist.entropy().sum(-1)
     def kl(self, other:BetaPolicy)->Tensor:
-        "Closed-form KL(self ‖ other), summed over the action axis; computed in float64 (see below)."
+        "Closed-form KL(self ‖ other), summed over the action axis; computed in float64, as float32 cancels badly near the reference."
         f64 = lambda t: t.to('cpu' if t.device.type == 'mps' else t.device, torch.float64)   # MPS has no float64
         kl = kl_divergence(Beta(f64(self.alpha), f64(self.beta)), Beta(f64(other.alpha), f64(other.beta)))
         return kl.sum(-1).to(self.alpha)
@@ -96,7 +96,7 @@ def masked_logits(logits:Tensor, mask:Tensor|None=None)->Tensor:
     if mask.shape != logits.shape:   # a [B, K] mask on [B, G, K] logits would broadcast over the wrong axis when B == G
         raise ValueError(f"mask: expected the logits' shape {list(logits.shape)} (one row per input and sample: expand it over G), got {list(mask.shape)}")
     if not (ok := mask.any(-1)).all():
-        raise ValueError(f"mask: every row must allow at least one choice; rows (index {list(ok.shape)}) {(~ok).nonzero().tolist()[:5]} allow none (an input with no available choice: drop it from the data)")
+        raise ValueError(f"mask: every row must allow at least one choice; rows {(~ok).nonzero().tolist()[:5]} (indices into the leading shape {list(ok.shape)}) allow none: an input with no available choice, drop it from the data")
     return logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
 
 class CategoricalPolicy:

@@ -21,7 +21,7 @@ class StageWeights:
 @dataclass
 class StageSchedule:
     "Seed 001's staged schedule: supervised → progressive GRPO → full GRPO."
-    warmup_epochs: int = 5        # stage 1: supervised only
+    warmup_epochs: int = 5        # stage 1: no policy gradient (the sup and consistency terms only)
     progressive_epochs: int = 20  # stage 2: λ_pg 0→1, λ_sup sup_start→sup_end, linearly
     sup_start: float = 1.0        # λ_sup during warm-up
     sup_end: float = 0.5          # λ_sup in full GRPO (seed 001's --grpo_lambda_sup)

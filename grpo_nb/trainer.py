@@ -27,7 +27,8 @@ from .checkpoint import save_checkpoint, load_checkpoint, pack_json, unpack_json
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
            'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'check_run_dir',
-           'GRPOTrainer', 'check_task_outputs', 'check_resume_settings', 'TrainingInterrupted', 'stop_on_signals']
+           'GRPOTrainer', 'check_task_outputs', 'check_resume_settings', 'TrainingInterrupted', 'stop_on_signals',
+           'WandbLogger']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -78,9 +79,9 @@ class GRPOConfig:
     lr: float = 1e-3                  # AdamW learning rate
     weight_decay: float = 0.0         # AdamW weight decay
     lr_schedule: str = 'constant'     # 'constant' or 'cosine' (with warm-up)
-    warmup_ratio: float = 0.0         # share of optimiser steps spent warming up the LR
+    warmup_ratio: float = 0.0         # share of optimiser steps spent warming up the LR linearly (either schedule)
     clip_range: float = 0.2           # PPO ε (seed: --grpo_clip_range)
-    adv_scale: str = 'group'          # 'group', 'batch' or 'none' (see advantages)
+    adv_scale: str = 'group'          # 'group', 'batch' or 'none' (see advantages); only 'group' with global_norm
     global_norm: bool = False         # running reward statistics instead of group z-scores (--grpo_global_norm)
     global_norm_momentum: float = 0.01 # EMA weight of the newest batch
     adv_clip: float|None = 5.0        # clip advantages to ±this (--grpo_adv_clip_max)
@@ -243,7 +244,7 @@ class GRPOTrainer:
         groups = task.param_groups(cfg.lr) if hasattr(task, 'param_groups') else [{'params': self.params}]
         self.opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
         total = cfg.epochs * math.ceil(self.steps_per_epoch() * cfg.ppo_epochs / cfg.grad_accum)   # optimiser steps: each epoch ends with one (see `fit`)
-        factor = (lambda s: cosine_warmup(s, total, cfg.warmup_ratio)) if cfg.lr_schedule == 'cosine' else (lambda s: 1.)
+        factor = lambda s: cosine_warmup(s, total, cfg.warmup_ratio, min_factor=1. if cfg.lr_schedule == 'constant' else 0.)   # 'constant': flat after the warm-up
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, factor)
         self.kl_ctl = make_kl_controller(cfg.kl_controller, cfg.kl_beta, **cfg.kl_kwargs)
         self.running = RunningRewardStats(cfg.global_norm_momentum) if cfg.global_norm else None
@@ -301,7 +302,8 @@ def train_step(self:GRPOTrainer, batch)->dict:
     cfg, task, w = self.cfg, self.task, self.weights()
     autocast = mixed_precision(cfg.device, cfg.precision)
     m = {'epoch': self.epoch, 'step': self.step, 'lambda/sup': w.sup, 'lambda/pg': w.pg, 'kl/beta': self.kl_ctl.beta,
-         'lr': self.sched.get_last_lr()[0]}   # the rate this step's updates use
+         'lr': self.sched.get_last_lr()[0]}   # the rate this step's updates use (the first parameter group's)
+    if len(lrs := self.sched.get_last_lr()) > 1 or 'name' in self.opt.param_groups[0]: m |= {f"lr/{g.get('name', i)}": v for i, (g, v) in enumerate(zip(self.opt.param_groups, lrs))}   # and each group's, by name
     with torch.no_grad(), autocast: ro = task.rollout(batch, cfg.group_size)
     with torch.no_grad(): r = task.reward(ro, batch)   # metrics in full precision: bf16 would round away a group's differences
     check_task_outputs(task, ro, r, cfg.group_size, cfg.kl_estimator)
@@ -349,7 +351,7 @@ def _flush(self:GRPOTrainer):
 
 @patch
 def _skip(self:GRPOTrainer, m:dict, what:str)->dict:
-    "Drop a step whose `what` is not finite: no update, gradients discarded, counted."
+    "Drop a step whose `what` is not finite: no update, gradients discarded, counted and warned about."
     self.opt.zero_grad(set_to_none=True)
     self.micro -= self.micro % self.cfg.grad_accum
     self.skipped += 1
@@ -531,3 +533,25 @@ def between_steps(self:GRPOTrainer):
         raise TrainingInterrupted(reason, path)
     every = self.cfg.save_every_min
     if save and every is not None and time.monotonic() - self.saved_at >= 60 * every: self.save(self.run_dir / 'last.safetensors')
+
+# %% ../nbs/07_trainer.ipynb #e5f1a0c1
+class WandbLogger(Callback):
+    "Log the metrics of every step and epoch to a Weights & Biases run (rank 0 only); needs `pip install wandb`."
+    def __init__(self, project:str='grpo_nb', # the W&B project
+                 **init_kw):                  # more `wandb.init` arguments: name, entity, mode='offline', …
+        try: import wandb
+        except ImportError: raise ImportError("WandbLogger (--wandb) needs the wandb package, which grpo_nb does not install: pip install wandb") from None
+        self.wandb, self.project, self.init_kw, self.run = wandb, project, init_kw, None
+    def on_fit_start(self, trainer):
+        if trainer.rank: return
+        ids = trainer.run_dir / 'wandb_id.txt' if trainer.run_dir else None
+        run_id = ids.read_text().strip() if ids and ids.is_file() else None   # a resumed run continues its W&B run
+        self.run = self.wandb.init(project=self.project, config=trainer.config_dict() | {'info': trainer.info}, id=run_id, resume='allow' if run_id else None,
+                                   dir=str(trainer.run_dir) if trainer.run_dir else None, **self.init_kw)
+        if ids: ids.parent.mkdir(parents=True, exist_ok=True); ids.write_text(self.run.id)
+    def _log(self, trainer, metrics:dict):
+        if self.run and (m := {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}): self.run.log(m, step=trainer.step)
+    def on_step_end(self, trainer, metrics:dict): self._log(trainer, metrics)
+    def on_epoch_end(self, trainer, metrics:dict): self._log(trainer, metrics)
+    def on_fit_end(self, trainer):
+        if self.run: self.run.finish(); self.run = None

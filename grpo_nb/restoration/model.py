@@ -534,7 +534,7 @@ def load_adair_checkpoint(path:str|Path,         # Lightning .ckpt, or a state d
                           model:AdaIR|None=None, # the model to load into (None: `AdaIR()` at defaults)
                           strict:bool=False,     # raise on missing (other than policy heads) or unexpected keys
                          )->tuple[AdaIR, list, list]: # (model, missing keys, unexpected keys)
-    "Load AdaIR weights into `model`; policy heads may be missing; errors name the file."
+    "Load AdaIR weights into `model`; policy heads may be missing, other missing weights are warned about; errors name the file."
     path = Path(path)
     sd = _read_state_dict(path)
     model = AdaIR() if model is None else model

@@ -49,7 +49,8 @@ class RestorationTask:
         "The heads at `policy_lr`, every other trainable parameter at `lr` (the seed's low GRPO learning rate)."
         named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
         heads, rest = [p for n, p in named if '.policy_' in n], [p for n, p in named if '.policy_' not in n]
-        return [g for g in ({'params': heads, 'lr': self.policy_lr}, {'params': rest, 'lr': lr}) if g['params']]
+        rest_name = 'lora' if any('lora_' in n for n, _ in named) else 'backbone'   # logged as lr/heads and lr/backbone (or lr/lora)
+        return [g for g in ({'params': heads, 'lr': self.policy_lr, 'name': 'heads'}, {'params': rest, 'lr': lr, 'name': rest_name}) if g['params']]
 
 # %% ../../nbs/12_restoration.task.ipynb #d4c77b5c
 def check_batch(batch:dict):

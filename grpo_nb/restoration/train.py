@@ -591,7 +591,7 @@ class GRPORunConfig:
     rate_concentration: float|None = None # fresh heads' initial α+β of the mask-ratio Betas (None: `FRESH_SPREAD`'s); lower samples wider
     fuse_concentration: float|None = None # the same for the fusion-scale Betas (None: `FRESH_SPREAD`'s)
     stack_group: bool = False         # decode the group as one batch instead of a loop
-    worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of image names}
+    worst: dict = field(default_factory=dict) # --finetune_worst: {task group: file of photo names, file names or paths}
     images: str|None = None           # folder the worst-list names refer to (None: the bundled photos)
     train_images: str|None = None     # folder of training photos (None: the bundled train split)
     val_images: str|None = None       # folder of val photos for the curves, samples and final table (None: the bundled val split)
@@ -885,7 +885,7 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
                  out_dir:str|Path,     # where the lists go
                  percent:float=0.30,   # share of each task group to keep
                  min_count:int=100, max_count:int=5000, # bounds on the kept count (never more than exist)
-                 mode:str|None=None,   # rows of this mode (None: the first mode in the file)
+                 mode:str|None=None,   # rows of this mode (None: the first mode of the first CSV)
                  metric:str='psnr',    # lower is worse
                  prefix:str='train',   # file names: see `worst_list_name`
                 )->dict[str, Path]:    # {task group: list file}
