@@ -91,10 +91,9 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
 
 # %% ../nbs/90_cli.ipynb #0edffb28
 class PrintEpochs(Callback):
-    "Print one line per epoch with the given metrics (silent off rank 0 or when `quiet`); `seconds` times the fit."
+    "Print one line per epoch with the given metrics (silent off rank 0 or when `quiet`); `ended` is when the fit ended."
     def __init__(self, keys:list[str], quiet:bool=False): self.keys, self.quiet = keys, quiet
     def on_fit_start(self, trainer):
-        self.started = time.time()
         if not self.quiet and trainer.rank == 0: print('epoch ' + ' '.join(f'{k:>22}' for k in self.keys), flush=True)
     def on_epoch_end(self, trainer, metrics:dict):
         if self.quiet or trainer.rank != 0: return
@@ -102,9 +101,7 @@ class PrintEpochs(Callback):
         vals = {k: sum(r.get(k, float('nan')) for r in rows) / max(len(rows), 1) for k in self.keys}
         vals.update({k: v for k, v in metrics.items() if k in self.keys})
         print(f'{trainer.epoch:5d} ' + ' '.join(f'{vals.get(k, float("nan")):22.4f}' for k in self.keys), flush=True)
-    def on_fit_end(self, trainer):
-        self.ended = time.time()
-        self.seconds = self.ended - self.started
+    def on_fit_end(self, trainer): self.ended = time.time()
 
 # %% ../nbs/90_cli.ipynb #998419c0
 def train_bandit_cmd(a:argparse.Namespace)->dict:
@@ -288,7 +285,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     keys = ['reward/total_mean', 'kl/closed_form', 'restoration/psnr_gain', 'restoration/reward_gain']
     log = PrintEpochs(keys, quiet=a.json)
     trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log, *wandb_logger(a)], resume=resume, evaluate=not a.no_eval)
-    res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round(log.seconds / 60, 2)}
+    res = {'run_dir': a.run_dir, 'steps': len(df), 'train_minutes': round(trainer.train_seconds / 60, 2)}   # in training steps, all parts of a resumed run
     if (weights := Path(a.run_dir) / 'task_weights.csv').exists():   # what `run_task_weights` gave
         w = pd.read_csv(weights, index_col='task')
         res['task_weights'] = w.weight.round(3).to_dict()

@@ -252,6 +252,7 @@ class GRPOTrainer:
         self.objective = DistributedDataParallel(objective, find_unused_parameters=True) if self.world > 1 else objective
         self.epoch, self.step, self.micro, self.skipped = 0, 0, 0, 0
         self.best, self.rows = None, []
+        self.train_seconds = 0.   # time spent in training steps, over every part of a resumed run
         self.stop_reason, self.saved_at = None, time.monotonic()
         self.run_dir = check_run_dir(cfg.run_dir, resume)
         if resume is not None: self.load(resume)
@@ -379,7 +380,9 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
                        disable=not cfg.progress or self.rank != 0, leave=False)
             first = len(self.rows) - done
             for idx in bar:
+                t = time.monotonic()
                 m = self.train_step(self.collate(idx))
+                self.train_seconds += time.monotonic() - t
                 self.step += 1
                 self.rows.append(m)
                 bar.set_postfix(reward=f"{m['reward/total_mean']:.4f}", kl=f"{m.get('kl/closed_form', float('nan')):.3g}")
@@ -444,7 +447,7 @@ def state_dict(self:GRPOTrainer)->dict:
                 task=self.task.state_dict() if hasattr(self.task, 'state_dict') else {},
                 optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(),
                 kl=self.kl_ctl.state_dict(), running=self.running.state_dict() if self.running else None,
-                counters=dict(epoch=self.epoch, step=self.step, micro=self.micro, skipped=self.skipped, best=self.best),
+                counters=dict(epoch=self.epoch, step=self.step, micro=self.micro, skipped=self.skipped, best=self.best, train_seconds=self.train_seconds),
                 rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
                          **({'cuda': torch.cuda.get_rng_state(self.cfg.device)} if torch.device(self.cfg.device).type == 'cuda' else {})),   # rollouts on a GPU draw from its generator
                 rows=pack_json(self.rows))   # in the tensor data: the header holds at most 100 MB
@@ -487,6 +490,7 @@ def load(self:GRPOTrainer, path:str|Path):
     if self.running is not None and state['running']: self.running.load_state_dict(state['running'])
     c = state['counters']
     self.epoch, self.step, self.micro, self.skipped, self.best = c['epoch'], c['step'], c['micro'], c['skipped'], c['best']
+    self.train_seconds = c.get('train_seconds', 0.)   # older checkpoints did not count it
     if self.cfg.lr_schedule == 'cosine' and saved.get('epochs') != self.cfg.epochs:   # the decay is stretched over the new total
         was, goes = self.sched.get_last_lr()[0], self.sched.base_lrs[0] * self.sched.lr_lambdas[0](self.step)
         warnings.warn(f"{path}: resumed with epochs {saved.get('epochs')} → {self.cfg.epochs}; the cosine LR schedule now spans {self.cfg.epochs} epochs, so the LR goes from {was:.3g} to {goes:.3g} at step {self.step}")
