@@ -233,10 +233,9 @@ def backbone_implied(a:argparse.Namespace)->list[str]:
 
 def train_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb train restoration`: SFT, or GRPO then the evaluation table."
-    if implied := backbone_implied(a):
-        a.train_backbone = True
-        print(f"grpo_nb train restoration: {', '.join('--' + k for k in implied)} {'acts' if len(implied) == 1 else 'act'} on the backbone, so the backbone trains too, as in seed 001; add --train_policy_only to train only the heads", file=sys.stderr)
+    if implied := backbone_implied(a): a.train_backbone = True
     if unused := unused_flags(a): raise SystemExit('grpo_nb train restoration: flags this run would not use:\n  ' + '\n  '.join(unused))
+    if implied: print(f"grpo_nb train restoration: {', '.join('--' + k for k in implied)} {'acts' if len(implied) == 1 else 'act'} on the backbone, so the backbone trains too, as in seed 001; add --train_policy_only to train only the heads", file=sys.stderr)
     import pandas as pd
     from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
@@ -264,7 +263,10 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
     if a.ckpt and a.resume_ckpt and not resume: raise SystemExit(f"--ckpt {a.ckpt} and --resume_ckpt {a.resume_ckpt}: both name a model to start from (--resume_ckpt is not a run's last.safetensors); pass one")
     if a.resume_ckpt and not resume: print(f"--resume_ckpt {a.resume_ckpt} is a restorer, not a run's last.safetensors: a new run starts from its weights (as --ckpt)", file=sys.stderr)
-    if resume and not a.ckpt: a.ckpt = json.loads(read_metadata(resume)['grpo_nb'])['meta']['info'].get('ckpt')   # the run's own start: --ckpt need not be repeated
+    if resume:   # the run's own start and what it trains need not be repeated
+        saved = json.loads(read_metadata(resume)['grpo_nb'])['meta']['info']
+        a.ckpt = a.ckpt or saved.get('ckpt')
+        if saved.get('policy_only') is False and not (a.train_backbone or a.train_policy_only or a.lora): a.train_backbone = True
     if a.train_backbone and a.lora: raise SystemExit('--train_backbone and --lora: with --lora the backbone stays frozen and its LoRA adapters train instead; pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,
                         policy_only=not a.train_backbone, lora=a.lora, lora_targets=comma_list(a.lora_targets),
@@ -495,10 +497,11 @@ def main():
     except TrainingInterrupted as e:
         if e.checkpoint is None: hint = ''
         elif _is_trainer_checkpoint(e.checkpoint):
-            run_dir = '' if e.checkpoint.name.endswith('.resume.safetensors') else f" --run_dir {e.checkpoint.parent}"   # an SFT state knows its output
-            hint = f"; to continue, rerun the same command with --resume_ckpt {e.checkpoint}{run_dir}"
-        else: hint = f"; to go on from these weights, pass --ckpt {e.checkpoint}"
-        print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(130)
+            ckpt = e.checkpoint.resolve()   # the command may be rerun from another folder
+            run_dir = '' if ckpt.name.endswith('.resume.safetensors') else f" --run_dir {ckpt.parent}"   # an SFT state knows its output
+            hint = f"; to continue, rerun the same command with --resume_ckpt {ckpt}{run_dir}"
+        else: hint = f"; to go on from these weights, pass --ckpt {e.checkpoint.resolve()}"
+        print(f"grpo_nb: {e}{hint}", file=sys.stderr); sys.exit(143 if e.reason == 'SIGTERM' else 130)   # the shells' codes: 128 + the signal
     except KeyboardInterrupt:   # outside a training loop: measuring the reward spread, the final evaluation …
         print("grpo_nb: interrupted; files written before this point are kept", file=sys.stderr); sys.exit(130)
     except (ValueError, OSError) as e:   # OSError: missing, unreadable or folder-instead-of-file paths

@@ -246,6 +246,7 @@ class GRPOTrainer:
         total = cfg.epochs * math.ceil(self.steps_per_epoch() * cfg.ppo_epochs / cfg.grad_accum)   # optimiser steps: each epoch ends with one (see `fit`)
         factor = lambda s: cosine_warmup(s, total, cfg.warmup_ratio, min_factor=1. if cfg.lr_schedule == 'constant' else 0.)   # 'constant': flat after the warm-up
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, factor)
+        if cfg.warmup_ratio and int(total * cfg.warmup_ratio) < 2: warnings.warn(f"GRPOConfig.warmup_ratio {cfg.warmup_ratio} of {total} optimiser steps is {int(total * cfg.warmup_ratio)} warm-up step(s), which start at the full LR: no warm-up")
         self.kl_ctl = make_kl_controller(cfg.kl_controller, cfg.kl_beta, **cfg.kl_kwargs)
         self.running = RunningRewardStats(cfg.global_norm_momentum) if cfg.global_norm else None
         objective = GRPOObjective(task, cfg)
@@ -491,9 +492,11 @@ def load(self:GRPOTrainer, path:str|Path):
     c = state['counters']
     self.epoch, self.step, self.micro, self.skipped, self.best = c['epoch'], c['step'], c['micro'], c['skipped'], c['best']
     self.train_seconds = c.get('train_seconds', 0.)   # older checkpoints did not count it
-    if self.cfg.lr_schedule == 'cosine' and saved.get('epochs') != self.cfg.epochs:   # the decay is stretched over the new total
-        was, goes = self.sched.get_last_lr()[0], self.sched.base_lrs[0] * self.sched.lr_lambdas[0](self.step)
-        warnings.warn(f"{path}: resumed with epochs {saved.get('epochs')} → {self.cfg.epochs}; the cosine LR schedule now spans {self.cfg.epochs} epochs, so the LR goes from {was:.3g} to {goes:.3g} at step {self.step}")
+    was = self.sched.get_last_lr()[0]
+    for g, base, f in zip(self.opt.param_groups, self.sched.base_lrs, self.sched.lr_lambdas): g['lr'] = base * f(self.sched.last_epoch)   # the schedule of this run's length
+    self.sched._last_lr = [g['lr'] for g in self.opt.param_groups]
+    if (goes := self.sched.get_last_lr()[0]) != was:   # more epochs stretch a cosine decay or a warm-up
+        warnings.warn(f"{path}: resumed with epochs {saved.get('epochs')} → {self.cfg.epochs}; the LR schedule ({self.cfg.lr_schedule}, warm-up ratio {self.cfg.warmup_ratio}) now spans {self.cfg.epochs} epochs, so the LR goes from {was:.3g} to {goes:.3g} at step {self.step}")
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
     if 'cuda' in state['rng'] and torch.device(self.cfg.device).type == 'cuda': torch.cuda.set_rng_state(state['rng']['cuda'], self.cfg.device)
     self.rows = list(unpack_json(state['rows']))

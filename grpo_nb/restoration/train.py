@@ -243,7 +243,7 @@ def train_sft(cfg:SFTConfig,          # what to train
                 path = save_state()
                 part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
                                      info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': minutes()})
-                raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start another run from: --ckpt {part})", path)
+                raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start another run from: --ckpt {part.resolve()})", path)
             if state_path and cfg.save_every_min is not None and time.monotonic() - saved_at >= 60 * cfg.save_every_min: save_state()
     df = pd.DataFrame(rows)
     if out is not None:
@@ -657,7 +657,9 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs t
     pool = dict(load_image_folder(run.images, strict=False) if run.images else load_photos('all'))
     held = {photo_key(im) for _, im in val_photos}
     parts = []
-    for group, f in run.worst.items():
+    k = len(run.worst)
+    if run.n_train < k: raise ValueError(f"--n_train {run.n_train}: fewer training patches than the {k} worst lists, each of which needs at least one; give at least {k}")
+    for i, (group, f) in enumerate(run.worst.items()):
         try: names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
         except (OSError, UnicodeDecodeError) as e: raise ValueError(f"--worst_{group} {f}: cannot read it as a list of image names ({e})") from None
         if not names: raise ValueError(f"--worst_{group} {f}: the list is empty")
@@ -669,7 +671,7 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs t
                              "would not be held out; make the lists from an evaluation of training photos (grpo_nb eval restoration --images DIR) or evaluate on others (--val_images)")
         if not (tasks := [t for t in run.tasks if t.startswith(group)]):
             raise ValueError(f"--worst_{group} {f}: none of the run's tasks {list(run.tasks)} is a {group} task, so its heads would not learn from these patches; add one to --tasks")
-        parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // len(run.worst), seed=seed, recolour=run.recolour))
+        parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // k + (i < run.n_train % k), seed=seed, recolour=run.recolour))
     return ConcatDataset(parts)
 
 # %% ../../nbs/13_restoration.train.ipynb #5fdba9a3
@@ -891,13 +893,16 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
                 )->dict[str, Path]:    # {task group: list file}
     "Write the worst images of each task group, one name per line, worst first."
     csvs = [csv] if isinstance(csv, (str, Path)) else list(csv)
-    df, csv = pd.concat([read_eval_csv(c, metric) for c in csvs], ignore_index=True), ', '.join(map(str, csvs))   # csv: the files, as messages name them
+    if len(set(map(absolute, csvs))) < len(csvs): raise ValueError(f"--csv: a file is given twice ({', '.join(map(str, csvs))}); its rows would count twice")
+    df = pd.concat([read_eval_csv(c, metric).assign(csv_file=str(c)) for c in csvs], ignore_index=True)
+    csv = ', '.join(map(str, csvs))   # the files, as messages name them
     if not 0 < percent <= 1: raise ValueError(f"--percent must be in (0, 1], got {percent}")
     if not 0 <= min_count <= max_count or max_count < 1: raise ValueError(f"--min_count and --max_count: expected 0 ≤ min_count ≤ max_count and max_count ≥ 1, got {min_count} and {max_count}")
     if 'mode' in df:
         if mode is not None and mode not in set(df['mode']): raise ValueError(f"--mode {mode!r}: no rows of that mode in {csv} (it has {sorted(set(df['mode']))})")
         mode = mode or df['mode'].iloc[0]
         df = df[df['mode'] == mode]
+        if left := [c for c in map(str, csvs) if c not in set(df.csv_file)]: warnings.warn(f"--csv {', '.join(left)}: no rows of mode {mode!r}, the mode ranked (--mode picks another); their rows are left out")
     if 'model' in df:
         if len(models := list(dict.fromkeys(df['model']))) > 1: warnings.warn(f"--csv {csv}: rows of {len(models)} models {models}; the lists rank {models[0]!r}'s")
         df = df[df['model'] == models[0]]
