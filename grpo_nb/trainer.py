@@ -17,7 +17,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import Rewards, set_seed, check_fields, is_int
+from .core import Rewards, set_seed, check_fields, is_int, absolute
 from .advantages import compute_advantages, RunningRewardStats, topk_mask, frac_zero_std, group_moments
 from .losses import ppo_clip_loss, kl_k3, masked_mean
 from .kl import make_kl_controller
@@ -27,8 +27,8 @@ from .checkpoint import save_checkpoint, load_checkpoint, pack_json, unpack_json
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
            'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'check_run_dir',
-           'GRPOTrainer', 'check_task_outputs', 'check_resume_settings', 'TrainingInterrupted', 'stop_on_signals',
-           'WandbLogger']
+           'GRPOTrainer', 'check_task_outputs', 'same_setting', 'check_resume_settings', 'TrainingInterrupted',
+           'stop_on_signals', 'WandbLogger']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -455,10 +455,16 @@ def state_dict(self:GRPOTrainer)->dict:
 
 RESUMABLE = ('epochs', 'run_dir', 'progress', 'log_every', 'save_every_min', 'device', 'tf32')   # settings a resumed run may change
 
+def same_setting(saved, now)->bool:
+    "Equal, or a relative path (as runs before absolute paths recorded them) naming the file of `now`'s absolute one, also inside a dict."
+    if isinstance(saved, str) and isinstance(now, str): return saved == now or (Path(now).is_absolute() and absolute(saved) == now)
+    if isinstance(saved, dict) and isinstance(now, dict): return saved.keys() == now.keys() and all(same_setting(saved[k], now[k]) for k in now)
+    return saved == now
+
 def check_resume_settings(path, saved:dict, now:dict, # the checkpoint, the settings saved in it, and this run's
                           resumable=RESUMABLE):       # the settings that may differ
     "A `ValueError` naming every setting (but `resumable`) that `now` changes from `saved`."
-    if diff := [f"{k} {saved[k]!r} → {v!r}" for k, v in now.items() if k in saved and k not in resumable and saved[k] != v]:
+    if diff := [f"{k} {saved[k]!r} → {v!r}" for k, v in now.items() if k in saved and k not in resumable and not same_setting(saved[k], v)]:
         raise ValueError(f"{path}: the run was saved with other settings ({'; '.join(diff)}); resume it with its own (only {', '.join(resumable)} may change)")
 
 @patch
