@@ -663,7 +663,7 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs t
         try: names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
         except (OSError, UnicodeDecodeError) as e: raise ValueError(f"--worst_{group} {f}: cannot read it as a list of image names ({e})") from None
         if not names: raise ValueError(f"--worst_{group} {f}: the list is empty")
-        names = [n if n in pool else next((k for k in (Path(n).name, Path(n).stem) if k in pool), n) for n in names]   # a file name or path, as AdaIR's lists hold
+        names = [n if n in pool else next((c for c in (Path(n).name, Path(n).stem) if c in pool), n) for n in names]   # a file name or path, as AdaIR's lists hold
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
         if both := [n for n in names if photo_key(pool[n]) in held]:
@@ -902,7 +902,7 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
         if mode is not None and mode not in set(df['mode']): raise ValueError(f"--mode {mode!r}: no rows of that mode in {csv} (it has {sorted(set(df['mode']))})")
         mode = mode or df['mode'].iloc[0]
         df = df[df['mode'] == mode]
-        if left := [c for c in map(str, csvs) if c not in set(df.csv_file)]: warnings.warn(f"--csv {', '.join(left)}: no rows of mode {mode!r}, the mode ranked (--mode picks another); their rows are left out")
+        if left := sorted(set(map(str, csvs)) - set(df.csv_file)): warnings.warn(f"--csv {', '.join(left)}: no rows of mode {mode!r}, the mode ranked (--mode picks another); their rows are left out")
     if 'model' in df:
         if len(models := list(dict.fromkeys(df['model']))) > 1: warnings.warn(f"--csv {csv}: rows of {len(models)} models {models}; the lists rank {models[0]!r}'s")
         df = df[df['model'] == models[0]]
