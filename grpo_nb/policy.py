@@ -12,7 +12,7 @@ from torch.distributions import Beta, Categorical, kl_divergence
 
 # %% auto #0
 __all__ = ['ACTION_EPS', 'BETA_PARAMS', 'BetaPolicy', 'softplus_inv', 'beta_bias', 'BetaHead', 'masked_logits',
-           'CategoricalPolicy', 'CategoricalHead', 'JointPolicy', 'frozen_copy']
+           'CategoricalPolicy', 'CategoricalHead', 'JointPolicy', 'sample_group', 'frozen_copy', 'head_parameter_names']
 
 # %% ../nbs/01_policy.ipynb #2ba91aa9
 ACTION_EPS = 1e-6 # actions are clamped to [ACTION_EPS, 1 - ACTION_EPS] before log_prob
@@ -152,9 +152,20 @@ class JointPolicy:
     def entropy(self)->Tensor: return sum(p.entropy() for p in self.heads.values())
     def kl(self, other:JointPolicy)->Tensor: return sum(p.kl(other.heads[k]) for k, p in self.heads.items())
 
+# %% ../nbs/01_policy.ipynb #c1d2e3f1
+def sample_group(policy, G:int): # a `BetaPolicy`, `CategoricalPolicy` or `JointPolicy` over B inputs
+    "G actions per input along a new axis 1, `[B, G, …]` (a dict of them for a `JointPolicy`): the layout of `Rollout.actions`."
+    a = policy.sample(G)
+    return {k: v.movedim(0, 1) for k, v in a.items()} if isinstance(a, dict) else a.movedim(0, 1)
+
 # %% ../nbs/01_policy.ipynb #a2d93ed3
 def frozen_copy(module:nn.Module)->nn.Module:
     "A deep copy of `module` with every parameter frozen, in eval mode."
     ref = copy.deepcopy(module).eval()
     for p in ref.parameters(): p.requires_grad_(False)
     return ref
+
+# %% ../nbs/01_policy.ipynb #c1d2e3f4
+def head_parameter_names(module:nn.Module)->set[str]:
+    "Names (as in `module.named_parameters()`) of the parameters inside its `BetaHead` and `CategoricalHead` submodules."
+    return {f'{m}.{p}'.lstrip('.') for m, sub in module.named_modules() if isinstance(sub, (BetaHead, CategoricalHead)) for p, _ in sub.named_parameters()}

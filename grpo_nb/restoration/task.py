@@ -8,14 +8,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
+import inspect
 from ..core import Rewards, check_same_shape, is_int
-from ..policy import frozen_copy
+from ..policy import frozen_copy, head_parameter_names
 from ..rewards import RewardMix, psnr
 from ..trainer import Rollout
 from .model import AdaIR
 
 # %% auto #0
-__all__ = ['group_flat', 'expand_group', 'RestorationTask', 'check_batch']
+__all__ = ['RESTORER_API', 'group_flat', 'expand_group', 'check_restorer', 'RestorationTask', 'check_batch']
 
 # %% ../../nbs/12_restoration.task.ipynb #6aded13e
 def group_flat(x:Tensor # [B, G, ...]
@@ -27,28 +28,47 @@ def expand_group(x:Tensor, G:int)->Tensor:
     "Repeat each row of `x` [B, ...] G times along a new axis 1: [B, G, ...]."
     return x[:, None].expand(-1, G, *x.shape[1:])
 
+# %% ../../nbs/12_restoration.task.ipynb #e7a1c0d1
+RESTORER_API = {'encode': 'encode(x) → what the decoder needs, computed once per input',
+                'head_inputs': 'head_inputs(enc) → {name: features [B, F]}, what the heads read',
+                'policy': 'policy(inputs) → a JointPolicy over the heads (sample, mean, log_prob, kl)',
+                'decode': 'decode(enc, actions) → images [B, 3, H, W], one action set per input'}
+
+def check_restorer(model, who:str,   # the network, and the function that needs it (for the message)
+                   sampled:bool=True # also the methods of `RESTORER_API` (rollouts, best_of_N), not only forward(x, mode=…)
+                  )->None:
+    "A `TypeError` naming what `model` lacks of the restorer contract that `who` relies on."
+    fwd = getattr(model, 'forward', None)
+    params = inspect.signature(fwd).parameters if callable(fwd) else {}
+    lacks = ([] if 'mode' in params or any(v.kind == v.VAR_KEYWORD for v in params.values()) else ["forward(x, mode=…) taking mode 'official', 'mean' or 'sample'"])
+    lacks += [RESTORER_API[k] for k in (RESTORER_API if sampled else ()) if not callable(getattr(model, k, None))]
+    if lacks: raise TypeError(f"{who}: the {type(model).__name__} lacks " + '; '.join(lacks) + " (AdaIR has them all; see 'Your own network' in 12_restoration.task)")
+
 # %% ../../nbs/12_restoration.task.ipynb #08e10e7a
 class RestorationTask:
     "GRPO on AdaIR's FreModule policies: rollouts, image rewards, replayed log-probs, closed-form KL, stabilisers."
-    def __init__(self, model:AdaIR,              # the network with its Beta heads (frozen parts have requires_grad=False)
+    def __init__(self, model:AdaIR,              # the network with its Beta heads (frozen parts have requires_grad=False); any restorer of `RESTORER_API`
                  reward:RewardMix|None=None,     # image reward (default: the seeds' 0.4 PSNR, 0.3 SSIM, 0.3 (1-LPIPS))
                  sup:bool=True,                  # compute the sup-on-best L1 stabiliser (when the backbone trains)
                  consistency:bool=True,          # compute the L1 consistency with the deterministic output
                  stack_group:bool=False,         # decode the G samples as one B·G batch instead of a loop
                  policy_lr:float=1e-3):          # learning rate of the heads (see `param_groups`)
-        if not getattr(model, 'policy_config', None): raise ValueError("RestorationTask: the model has no policy heads (built with policy=None or decoder=False): GRPO has nothing to train")
+        check_restorer(model, 'RestorationTask')
+        if not head_parameter_names(model): raise ValueError(f"RestorationTask: the {type(model).__name__} has no policy heads (BetaHead or CategoricalHead modules; an AdaIR built with policy=None or decoder=False has none): GRPO has nothing to train")
         self.model, self.reward_fn = model, reward or RewardMix()
         self.ref = frozen_copy(model)            # the starting policy, for the KL
         self.sup, self.consistency, self.stack_group, self.policy_lr = sup, consistency, stack_group, policy_lr
 
     def backbone_trains(self)->bool:
         "True when any parameter outside the policy heads requires grad (LoRA, unfrozen blocks)."
-        return any(p.requires_grad for n, p in self.model.named_parameters() if '.policy_' not in n)
+        heads = head_parameter_names(self.model)
+        return any(p.requires_grad for n, p in self.model.named_parameters() if n not in heads)
 
     def param_groups(self, lr:float)->list[dict]:
         "The heads at `policy_lr`, every other trainable parameter at `lr` (the seed's low GRPO learning rate)."
         named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
-        heads, rest = [p for n, p in named if '.policy_' in n], [p for n, p in named if '.policy_' not in n]
+        names = head_parameter_names(self.model)
+        heads, rest = [p for n, p in named if n in names], [p for n, p in named if n not in names]
         rest_name = 'lora' if any('lora_' in n for n, _ in named) else 'backbone'   # logged as lr/heads and lr/backbone (or lr/lora)
         return [g for g in ({'params': heads, 'lr': self.policy_lr, 'name': 'heads'}, {'params': rest, 'lr': lr, 'name': rest_name}) if g['params']]
 

@@ -21,6 +21,7 @@ from ..trainer import TrainingInterrupted, check_device, mixed_precision, stop_o
 from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
 from .model import AdaIR, PolicyConfig, FRE, MODES, HEAD_INPUTS, image_stats, is_policy_key
 from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPatches, RestorationEval, weighted_rounds, _distinct
+from .task import check_restorer
 
 # %% auto #0
 __all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer',
@@ -332,7 +333,7 @@ def best_of(mode:str)->int|None:
     raise ValueError(f"mode: expected 'input', one of {MODES} or 'best_of_N' with N ≥ 1 samples, got {mode!r}")
 
 @torch.no_grad()
-def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
+def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degraded images [B,3,H,W] in [0,1]
             mode:str='mean',            # 'official', 'mean', 'sample', 'best_of_N' or 'input' (x itself)
             clean:Tensor|None=None,     # ground truth, needed by best_of_N
             reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix())
@@ -341,6 +342,7 @@ def restore(model:AdaIR, x:Tensor,      # degraded images [B,3,H,W] in [0,1]
     "Restore `x` in an evaluation mode, on the model's device; the result is on `x`'s."
     n, dev = best_of(mode), x.device
     if mode == 'input': return check_images(x, 'x').clamp(0, 1)
+    check_restorer(model, f'restore (mode {mode!r})', sampled=n is not None)
     x = x.to(next(model.parameters()).device)
     if n is None: return tiled(lambda t: model(t, mode=mode).clamp(0, 1), x, tile, overlap).to(dev)
     if clean is None: raise ValueError(f"mode {mode!r} picks the best sample against the ground truth: pass clean=")
