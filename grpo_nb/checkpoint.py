@@ -179,7 +179,7 @@ def pack_json(obj)->Tensor:
 
 def unpack_json(t:Tensor|Any)->Any:
     "What `pack_json` packed (anything else as it is)."
-    return json.loads(bytes(t.numpy()).decode()) if isinstance(t, Tensor) else t
+    return json.loads(bytes(t.cpu().numpy()).decode()) if isinstance(t, Tensor) else t
 
 # %% ../nbs/08_checkpoint.ipynb #580640e3
 def load_tensors(path:str|Path, # a safetensors file

@@ -57,7 +57,7 @@ def add_grpo_flags(p:argparse.ArgumentParser, **defaults):
     p.add_argument('--grpo_max_grad_norm', type=float, default=d['grpo_max_grad_norm'], help='gradient-norm clip (0: none)')
     p.add_argument('--grad_accum', type=int, default=d['grad_accum'], help='backward passes per optimiser step')
     p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32', help='bf16: autocast (fp16, which seed 000 also names, needs loss scaling and is not offered)')
-    p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls on CUDA')
+    p.add_argument('--tf32', action='store_true', help='allow TF32 matmuls and convolutions on CUDA (without it both run in float32; PyTorch would otherwise run cuDNN convolutions in TF32)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to train')
     p.add_argument('--run_dir', default=None, help='folder for metrics.csv and checkpoints (default: runs/<job>-<time>)')
     p.add_argument('--resume_ckpt', default=None, help='last.safetensors of a run to continue (train restoration: a restorer file instead starts a new run from its weights, as --ckpt; --stage sft: its .resume.safetensors)')
@@ -461,7 +461,7 @@ def build_parser()->argparse.ArgumentParser:
     sw.add_argument('--mode', default=None, help='rows of this mode (default: the first mode of the first CSV)')
     sw.add_argument('--json', action='store_true')
     sw.set_defaults(func=select_worst_cmd)
-    be = sub.add_parser('bench', formatter_class=DefaultsHelp, help='print speed figures (no pass/fail)')
+    be = sub.add_parser('bench', formatter_class=DefaultsHelp, help='print speed figures, measured on the CPU (no pass/fail)')
     be.add_argument('suite', choices=['core', 'restoration', 'widgets'],
                     help='core: policy updates and reward metrics; restoration: GRPO step cost on AdaIR; widgets: re-rank latency')
     be.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #49ff29ed
 from __future__ import annotations
-import numbers, os, random
+import itertools, numbers, os, random
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -13,7 +13,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['set_seed', 'check_images', 'check_same_shape', 'is_int', 'check_fields', 'data_path', 'absolute', 'default_device',
-           'Rewards']
+           'model_device', 'Rewards']
 
 # %% ../nbs/00_core.ipynb #e501beb5
 def set_seed(seed:int # the one seed for python, numpy and torch
@@ -81,6 +81,11 @@ def absolute(path:str|Path|None)->str|None:
 def default_device()->torch.device:
     "CUDA when available, else CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+
+def model_device(model:torch.nn.Module)->torch.device:
+    "Where `model`'s parameters (or buffers) are: the device its inputs must go to; the CPU for a module with neither."
+    t = next(itertools.chain(model.parameters(), model.buffers()), None)
+    return torch.device('cpu') if t is None else t.device
 
 # %% ../nbs/00_core.ipynb #1cfe940a
 @dataclass

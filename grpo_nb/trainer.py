@@ -26,9 +26,9 @@ from .checkpoint import save_checkpoint, load_checkpoint, pack_json, unpack_json
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUMABLE', 'Rollout', 'Task', 'check_device', 'mixed_precision', 'GRPOConfig', 'epoch_batches',
-           'GRPOObjective', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir', 'check_run_dir',
-           'GRPOTrainer', 'check_task_outputs', 'same_setting', 'check_resume_settings', 'TrainingInterrupted',
-           'stop_on_signals', 'WandbLogger']
+           'GRPOObjective', 'process_device', 'init_distributed', 'all_mean', 'Callback', 'check_new_run_dir',
+           'check_run_dir', 'GRPOTrainer', 'check_task_outputs', 'same_setting', 'check_resume_settings',
+           'TrainingInterrupted', 'stop_on_signals', 'WandbLogger']
 
 # %% ../nbs/07_trainer.ipynb #12949e26
 @dataclass
@@ -95,7 +95,7 @@ class GRPOConfig:
     max_grad_norm: float|None = 1.0   # gradient-norm clipping (--grpo_max_grad_norm)
     grad_accum: int = 1               # backward passes per optimiser step
     precision: str = 'fp32'           # 'fp32' or 'bf16' (autocast)
-    tf32: bool = False                # allow TF32 matmuls on CUDA
+    tf32: bool = False                # allow TF32 matmuls and convolutions on CUDA (off: both in float32)
     seed: int = 0                     # seeds data order and sampling
     run_dir: str|None = None          # folder for metrics.csv and checkpoints (None: nothing written)
     best_metric: str = 'reward/total_mean' # metric whose epoch mean picks best.safetensors
@@ -178,11 +178,17 @@ class GRPOObjective(nn.Module):
         return loss, stats
 
 # %% ../nbs/07_trainer.ipynb #c3e57b17
+def process_device(device:str)->str:
+    "This process's device: under torchrun a CUDA `device` ('cuda' or 'cuda:N') becomes the GPU of LOCAL_RANK, one per process."
+    if int(os.environ.get('WORLD_SIZE', 1)) > 1 and torch.device(device).type == 'cuda':   # 'cuda:0' on every rank would put them all on one GPU
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', 0)) % torch.cuda.device_count()}"   # a launcher that shows each process one GPU: cuda:0
+    return device
+
 def init_distributed(device:str='cpu')->tuple[int, int]:
     "(rank, world size); starts the process group under torchrun."
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world > 1 and not dist.is_initialized():
-        if device.startswith('cuda'): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))   # one GPU per process
+        if device.startswith('cuda'): torch.cuda.set_device(torch.device(process_device(device)))   # one GPU per process
         dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo')
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
@@ -232,11 +238,12 @@ class GRPOTrainer:
         cfg = cfg or GRPOConfig()
         missing = [m for m in ('rollout', 'reward', 'log_prob', 'kl', 'aux_losses', 'model') if not hasattr(task, m)]
         if missing: raise TypeError(f"task {type(task).__name__} does not implement the Task protocol: missing {missing}")
+        if (d := process_device(cfg.device)) != cfg.device: cfg = replace(cfg, device=d)
         self.task, self.data, self.cfg, self.eval_data, self.info = task, data, cfg, eval_data, dict(info or {})
         self.callbacks = list(callbacks or [])
         self.rank, self.world = init_distributed(cfg.device)
         set_seed(cfg.seed + self.rank)
-        if cfg.tf32: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32   # off: cuDNN's convolutions too in full float32 (PyTorch's default runs them in TF32)
         task.model.to(cfg.device)
         if isinstance(getattr(task, 'ref', None), nn.Module): task.ref.to(cfg.device)   # a task's frozen reference policy (the KL's) goes with its model
         self.params = [p for p in task.model.parameters() if p.requires_grad]
@@ -314,7 +321,7 @@ def train_step(self:GRPOTrainer, batch)->dict:
     m.update({'reward/total_mean': real(total).mean().item(), 'reward/total_std': group_moments(total, valid)[1].mean().item(),
               'frac_reward_zero_std': frac_zero_std(total, valid)})
     m.update({f'reward/{k}': real(v.float()).mean().item() for k, v in r.components.items()})
-    if not _finite(real(total), real(ro.logp)): return self._skip(m, 'reward')
+    if not self._finite_everywhere(real(total), real(ro.logp)): return self._skip(m, 'reward')
     if valid is not None: ro.logp, ro.ref_logp = (None if t is None else torch.where(valid, t, 0.) for t in (ro.logp, ro.ref_logp))   # padding stays out of the loss
     adv = compute_advantages(total, cfg.adv_scale, self.running, cfg.adv_clip, valid).float()
     if self.running is not None: m.update({'reward/global_mean': self.running.mean, 'reward/global_std': self.running.std})
@@ -323,7 +330,7 @@ def train_step(self:GRPOTrainer, batch)->dict:
     for _ in range(cfg.ppo_epochs):
         self.task.model.train()
         with autocast: loss, stats = self.objective(ro, batch, adv, mask, self.kl_ctl.beta, w)
-        if not _finite(loss): return self._skip(m, 'loss')
+        if not self._finite_everywhere(loss): return self._skip(m, 'loss')
         (loss / cfg.grad_accum).backward()
         self.micro += 1
         if self.micro % cfg.grad_accum == 0:
@@ -334,6 +341,15 @@ def train_step(self:GRPOTrainer, batch)->dict:
     if w.pg > 0: self.kl_ctl.update(m[f"kl/{'closed_form' if cfg.kl_estimator == 'closed' else 'k3'}"])   # in supervised warm-up the KL term is off: β waits
     m['nonfinite_skipped'] = self.skipped
     return m
+
+@patch
+def _finite_everywhere(self:GRPOTrainer, *xs)->bool:
+    "`xs` finite on every process: a NaN on one skips the step on all, so none waits in DDP's all-reduce for the others."
+    ok = _finite(*xs)
+    if self.world == 1: return ok
+    t = torch.tensor(float(ok), device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+    dist.all_reduce(t, op=dist.ReduceOp.MIN)
+    return bool(t.item())
 
 @patch
 def _optimizer_step(self:GRPOTrainer)->float:
@@ -505,6 +521,7 @@ def load(self:GRPOTrainer, path:str|Path):
         warnings.warn(f"{path}: resumed with epochs {saved.get('epochs')} → {self.cfg.epochs}; the LR schedule ({self.cfg.lr_schedule}, warm-up ratio {self.cfg.warmup_ratio}) now spans {self.cfg.epochs} epochs, so the LR goes from {was:.3g} to {goes:.3g} at step {self.step}")
     torch.set_rng_state(state['rng']['torch']); np.random.set_state(state['rng']['numpy']); random.setstate(state['rng']['python'])
     if 'cuda' in state['rng'] and torch.device(self.cfg.device).type == 'cuda': torch.cuda.set_rng_state(state['rng']['cuda'], self.cfg.device)
+    if self.rank: set_seed(self.cfg.seed + self.rank + 1_000_003 * self.step)   # rank 0's state is saved; the others draw their own stream again, not a copy of it
     self.rows = list(unpack_json(state['rows']))
 
 # %% ../nbs/07_trainer.ipynb #10721385

@@ -15,7 +15,7 @@ import ipywidgets as W
 from IPython.display import display
 from fastcore.basics import patch
 from PIL import Image as PILImage
-from .core import data_path
+from .core import data_path, model_device
 from .rewards import RewardMix, psnr, ssim, LPIPS_MIN_SIDE
 from .advantages import group_zscore
 from .trainer import Callback
@@ -89,6 +89,10 @@ def as_task(source, # a task with `rollout` and `reward`, or an AdaIR model
         return RestorationTask(source, RewardMix(log_all=True))
     raise TypeError(f"expected a task (with rollout and reward) or an AdaIR model, got {type(source).__name__}")
 
+def _rng_devices(dev:torch.device)->list:
+    "The devices whose generators `fork_rng` must save and restore for work on `dev`."
+    return [dev] if dev.type == 'cuda' else []
+
 def as_batch(images,                     # a batch {'degraded', 'clean'}, or clean images [B, 3, H, W] or [3, H, W]
              degradation:str='denoise25', # how clean images are degraded (a task name of `restoration.data.degrade`)
              seed:int=0,                  # seed of the degradation
@@ -105,8 +109,9 @@ def group_components(task,            # a task (see `as_task`)
                      seed:int|None=0, # seeds the sampling; the global RNG is left as it was
                     )->tuple[dict[str, Tensor], Tensor|None]: # (components [B, G] by name, samples [B, G, 3, H, W] or None)
     "Roll out G samples per input once and keep every reward component the task reports."
-    rf = getattr(task, 'reward_fn', None)
-    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+    rf, dev = getattr(task, 'reward_fn', None), model_device(task.model)
+    if isinstance(batch, dict): batch = {k: v.to(dev) if isinstance(v, Tensor) else v for k, v in batch.items()}   # built on the CPU, rolled out where the model is
+    with torch.no_grad(), torch.random.fork_rng(devices=_rng_devices(dev)):
         if seed is not None: torch.manual_seed(seed)
         ro = task.rollout(batch, G)
         if isinstance(rf, RewardMix): task.reward_fn = replace(rf, log_all=True, heavy_topk=None)
@@ -441,9 +446,9 @@ def inputs(self:RestorationPreview)->tuple[Tensor, Tensor]:
 def run(self:RestorationPreview)->RestorationPreview:
     "Restore the current input: official, policy mean and G samples (the encoder runs once); score every panel."
     if self.mode not in MODES: raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
-    x, clean = self.inputs()
     m = self.model
-    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+    x, clean = (t.to(model_device(m)) for t in self.inputs())
+    with torch.no_grad(), torch.random.fork_rng(devices=_rng_devices(model_device(m))):
         torch.manual_seed(self.seed + self.draw)
         enc = m.encode(x)
         pol = m.policy(m.head_inputs(enc))
@@ -564,7 +569,8 @@ class ActionExplorer:
         _needs_heads(model, 'ActionExplorer')
         self.model, self.module = model.eval(), module
         self.clean = image[None]
-        self.degraded = degrade(self.clean, degradation, seed)
+        self.degraded = degrade(self.clean, degradation, seed).to(model_device(model))   # drawn on the CPU, restored where the model is
+        self.clean = self.clean.to(model_device(model))
         with torch.no_grad():
             self.enc = model.encode(self.degraded)
             self.start = {k: v.clone() for k, v in model.policy(model.head_inputs(self.enc)).mean().items()}
@@ -649,11 +655,11 @@ def mask_overlay(lm:Tensor,       # log-magnitude [h, w] in [0, 1]
                 )->Tensor:        # RGB [3, h, w] in [0, 1]
     "The spectrum in grey, the relative mask as a red tint, the official mask's outline in cyan."
     rgb = lm.expand(3, -1, -1).clone()
-    red = torch.tensor([1., .15, .15])[:, None, None]
+    red = torch.tensor([1., .15, .15], device=lm.device)[:, None, None]
     rgb = rgb * (1 - .5 * relative) + .5 * relative * red
     inner = -F.max_pool2d(-official[None, None].float(), 3, 1, 1)[0, 0]
     edge = (official > 0) & (inner == 0)
-    return torch.where(edge, torch.tensor([0., 1., 1.])[:, None, None], rgb)
+    return torch.where(edge, torch.tensor([0., 1., 1.], device=lm.device)[:, None, None], rgb)
 
 # %% ../nbs/09_widgets.ipynb #9218e79b
 @patch

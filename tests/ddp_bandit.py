@@ -13,6 +13,15 @@ cfg = GRPOConfig(group_size=8, batch_size=16, epochs=int(sys.argv[3]) if len(sys
 if mode == 'offline':
     data = offline_groups(BetaBandit(), n=128, G=8, seed=0)
     set_seed(0); task = OfflineBetaBandit()
+elif mode == 'nan1':   # rank 1's first reward is NaN: every process must skip that step, or the others wait in DDP's all-reduce for ever
+    class NanOnRank1(BetaBandit):
+        spoilt = False
+        def reward(self, ro, batch):
+            r = super().reward(ro, batch)
+            if int(os.environ.get('RANK', 0)) == 1 and not self.spoilt: self.spoilt = True; r.total[0, 0] = float('nan')
+            return r
+    data = bandit_data(256)
+    set_seed(0); task = NanOnRank1()
 else:
     data = bandit_data(256)
     set_seed(0); task = BetaBandit()
@@ -22,7 +31,7 @@ print(f'rank {trainer.rank}: fit done', flush=True)
 if trainer.rank == 0:
     torch.save({'params': {k: v.detach().clone() for k, v in task.model.state_dict().items()},
                 'eval': trainer.evaluate(), 'reward': df['reward/total_mean'].tolist(),
-                'world': trainer.world}, out)
+                'world': trainer.world, 'skipped': trainer.skipped}, out)
     print('rank 0: saved', flush=True)
 if dist.is_initialized():
     # Rank 1 aborted twice in CI ('terminate called without an active exception'), where is unknown: so rank 1 does not

@@ -7,13 +7,13 @@ here = pathlib.Path(__file__).parent
 def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def _run(tmp_path, mode, nproc, epochs=4):
+def _run(tmp_path, mode, nproc, epochs=4, timeout=600):
     out = tmp_path / f'{mode}_{nproc}.pt'
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
     if nproc == 1: cmd = [sys.executable, str(here / 'ddp_bandit.py'), mode, str(out), str(epochs)]
     else: cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(nproc), '--master_addr', '127.0.0.1', '--master_port', str(_free_port()),
                  str(here / 'ddp_bandit.py'), mode, str(out), str(epochs)]
-    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     noise = 'find_unused_parameters=True was specified'   # DDP's warning, once per rank
     err = '\n'.join(l for l in res.stderr.splitlines() if noise not in l)
     assert res.returncode == 0, res.stdout[-3000:] + err[-3000:]
@@ -32,3 +32,8 @@ def test_online_bandit_learns_under_ddp(tmp_path):
     one, two = _run(tmp_path, 'online', 1, 12), _run(tmp_path, 'online', 2, 12)
     assert one['eval']['bandit/mean_error'] < 0.03, one['eval']
     assert two['eval']['bandit/mean_error'] < 0.03, two['eval']
+
+def test_nan_on_one_rank_skips_the_step_everywhere(tmp_path):
+    "A NaN reward on rank 1 alone: both processes skip that step (rank 0 counts it) and training goes on, instead of rank 0 waiting in DDP's all-reduce."
+    two = _run(tmp_path, 'nan1', 2, 1, timeout=300)
+    assert two['skipped'] == 1, two['skipped']

@@ -250,7 +250,8 @@ def fit(self:TaskClassifier, stats:Tensor, # `image_stats` [N, 43] of degraded i
     if stats.shape[1:] != (N_IMAGE_STATS,) or labels.shape != stats.shape[:1]:
         raise ValueError(f"stats must be [N, {N_IMAGE_STATS}] and labels [N]; got {tuple(stats.shape)} and {tuple(labels.shape)}")
     if labels.min() < 0 or labels.max() >= len(self.tasks): raise ValueError(f"labels must index tasks {self.tasks}, got values {labels.min()}..{labels.max()}")
-    w, b = torch.zeros_like(self.weight, requires_grad=True), torch.zeros_like(self.bias, requires_grad=True)
+    stats, labels = stats.detach().float().cpu(), labels.cpu()   # fitted on the CPU: the same classifier on any machine
+    w, b = (torch.zeros(t.shape, requires_grad=True) for t in (self.weight, self.bias))
     opt = torch.optim.LBFGS([w, b], max_iter=1000, line_search_fn='strong_wolfe')
     def loss():
         opt.zero_grad()
@@ -259,7 +260,7 @@ def fit(self:TaskClassifier, stats:Tensor, # `image_stats` [N, 43] of degraded i
         return l
     with torch.enable_grad(): opt.step(loss)
     with torch.no_grad(): self.weight.copy_(w); self.bias.copy_(b); self.n_fit.fill_(len(labels))
-    return (self(stats).argmax(-1) == labels).float().mean().item()
+    return ((stats @ w.T + b).argmax(-1) == labels).float().mean().item()
 
 
 # %% ../../nbs/10_restoration.model.ipynb #daee8272

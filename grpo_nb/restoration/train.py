@@ -13,9 +13,9 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
-from ..core import set_seed, data_path, check_fields, check_images, check_same_shape, absolute
+from ..core import set_seed, data_path, check_fields, check_images, check_same_shape, absolute, model_device
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata, save_checkpoint, load_checkpoint
-from ..policy import frozen_copy
+from ..policy import frozen_copy, head_parameter_names
 from ..schedules import cosine_warmup
 from ..trainer import TrainingInterrupted, check_device, mixed_precision, stop_on_signals, check_resume_settings
 from ..rewards import psnr, RewardMix, niqe_fits, LPIPS_MIN_SIDE
@@ -83,7 +83,7 @@ def with_heads(model:AdaIR, policy:PolicyConfig, # the new heads' configuration
                seed:int=0)->AdaIR:               # seed of their initialisation
     "A copy of `model` with fresh policy heads built from `policy` (the backbone's weights copied)."
     arch = {**getattr(model, 'arch', {}), 'policy': asdict(policy)}
-    with torch.random.fork_rng():   # the caller's random state stays as it was
+    with torch.random.fork_rng(devices=[]):   # the caller's random state stays as it was (the heads are built on the CPU)
         torch.manual_seed(seed); new = build_adair(arch)
     missing, unexpected = load_state_dict_report(new, {k: v for k, v in model.state_dict().items() if not is_policy_key(k)}, strict=False)
     if unexpected or not all(map(is_policy_key, missing)): raise ValueError(f"model: not the architecture {arch}: {unexpected[:3] or missing[:3]}")
@@ -129,7 +129,7 @@ class SFTConfig:
     val_images: str|None = None   # folder of photos for the val PSNR table (None: the bundled val split)
     device: str = 'cpu'        # where to train
     precision: str = 'fp32'    # 'fp32' or 'bf16' (autocast)
-    tf32: bool = False         # TF32 matmuls on Ampere and newer GPUs
+    tf32: bool = False         # TF32 matmuls and convolutions on Ampere and newer GPUs (off: float32)
     eval_size: int = 128       # side of the val crops for the final PSNR table
     progress: bool = True      # show a progress bar
     save_every_min: float|None = 10. # save the resumable state beside the output this often (None: only when stopped)
@@ -211,7 +211,7 @@ def train_sft(cfg:SFTConfig,          # what to train
     set_seed(cfg.seed)
     if model is not None: cfg = replace(cfg, arch=getattr(model, 'arch', cfg.arch))   # record what was trained, not the default
     model = freeze_policy(model or build_adair(cfg.arch)).to(cfg.device).train()
-    if cfg.tf32: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = cfg.tf32   # off: convolutions too in float32
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
@@ -242,14 +242,14 @@ def train_sft(cfg:SFTConfig,          # what to train
             if stop.stop_reason:   # at a step boundary: the state is whole
                 if out is None: raise KeyboardInterrupt(stop.stop_reason)
                 path = save_state()
-                part = save_restorer(model.cpu(), Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
+                part = save_restorer(model, Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
                                      info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': minutes()})
                 raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start another run from: --ckpt {part.resolve()})", path)
             if state_path and cfg.save_every_min is not None and time.monotonic() - saved_at >= 60 * cfg.save_every_min: save_state()
     df = pd.DataFrame(rows)
     if out is not None:
         val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val_photos)
-        save_restorer(model.cpu(), out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val, 'train_minutes': minutes()})
+        save_restorer(model, out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val, 'train_minutes': minutes()})
         state_path.unlink(missing_ok=True)   # the result is whole: its state is no longer needed
     return model.eval(), df
 
@@ -521,6 +521,7 @@ def probe_actions(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
     model.eval()
     clean = torch.stack([im[:, :size, :size] for _, im in images])
     x = degrade(clean, task, seed=item_seed(seed, 0))
+    clean, x = clean.to(model_device(model)), x.to(model_device(model))   # drawn on the CPU, the same on any machine
     enc = model.encode(x)
     base = model.flat_actions(model.policy(model.head_inputs(enc)).mean())
     rows = []
@@ -557,6 +558,7 @@ def action_ceiling(model:AdaIR, images:list,  # (name, clean [3,H,W]) pairs
     model.eval()
     rows = []
     for name, task, y, x in eval_inputs(images, tasks, seed, 'ceiling', progress):
+        y, x = y.to(model_device(model)), x.to(model_device(model))
         with torch.no_grad():
             enc = model.encode(x)
             a0 = model.flat_actions(model.policy(model.head_inputs(enc)).mean())
@@ -851,13 +853,14 @@ def train_heads_exact(model:AdaIR, data,            # a dataset of {'degraded', 
                       seed:int=0, progress:bool=False)->AdaIR:
     "Train only the policy heads by the exact gradient of PSNR through the mean action (a baseline for GRPO; the weights stay)."
     set_seed(seed)
-    heads = [p for n, p in model.named_parameters() if '.policy_' in n]
+    names = head_parameter_names(model)
+    heads = [p for n, p in model.named_parameters() if n in names]
     opt = torch.optim.Adam(heads, lr=lr)
     model.train()
     for _ in tqdm(range(epochs), desc='exact', disable=not progress):
         for idx in torch.randperm(len(data)).split(batch_size):
             items = [data[int(i)] for i in idx]
-            x, y = (torch.stack([it[k] for it in items]) for k in ('degraded', 'clean'))
+            x, y = (torch.stack([it[k] for it in items]).to(model_device(model)) for k in ('degraded', 'clean'))
             grads = torch.autograd.grad(-psnr(model(x, mode='mean').clamp(0, 1), y).mean(), heads)
             for p, g in zip(heads, grads): p.grad = g
             torch.nn.utils.clip_grad_norm_(heads, 1.)
