@@ -13,11 +13,11 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'SFT_FLAGS', 'BACKBONE_FLAGS', 'MAX_THREADS', 'at_least', 'comma_list',
+__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'MAX_THREADS', 'SFT_FLAGS', 'BACKBONE_FLAGS', 'at_least', 'comma_list',
            'add_grpo_flags', 'wandb_logger', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd',
-           'task_weights_arg', 'add_restoration_flags', 'changed_flags', 'unused_flags', 'backbone_implied',
-           'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd',
-           'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
+           'task_weights_arg', 'add_tile_flags', 'add_restoration_flags', 'changed_flags', 'unused_flags',
+           'backbone_implied', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd',
+           'select_worst_cmd', 'bench_cmd', 'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int, hi:int|None=None):
@@ -142,6 +142,13 @@ def task_weights_arg(v:str)->str|dict|None:
     try: return {t: float(w) for t, w in (kv.split('=') for kv in v.split(','))}
     except ValueError: raise argparse.ArgumentTypeError(f"expected 'even', 'spread' or task=weight,… (e.g. dehaze=4,deblur=1), got {v!r}") from None
 
+MAX_THREADS = 8 * (os.cpu_count() or 1)   # more threads than that only thrash (and 100000 crashed the thread pool)
+
+def add_tile_flags(p:argparse.ArgumentParser, what:str='restore each photo'):
+    "--tile and --tile_overlap: restoring photos in overlapping tiles (see `tiled`)."
+    p.add_argument('--tile', type=int, default=None, help=f'{what} in overlapping tiles of this side (px), so memory depends on the tile, not the photo (about 2 kB per pixel restored at once for the tiny model, 6–7 kB for the full-size one; a run that would not fit in free memory is refused at the start with a tile that does; small tiles can fail on smooth regions, so use the largest that fits; tiles cost time, 1.3–2× the pixels restored); default: whole photos')
+    p.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (cross-faded); at most half of --tile')
+
 def add_restoration_flags(p:argparse.ArgumentParser):
     "The restoration flags of seeds 000/001 (plus the loop flags of `add_grpo_flags`)."
     add_grpo_flags(p, grpo_group=4, batch_size=4, epochs=3, lr=None, grpo_adv_clip_max=3.0)
@@ -188,6 +195,8 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     p.add_argument('--val_images', default=None, help='folder of your own val photos, for the curves, samples and final table (default: the bundled val split)')
     p.add_argument('--eval_modes', default='official,mean,best_of_4', help='modes of the final evaluation')
     p.add_argument('--no_eval', action='store_true', help='skip the final evaluation')
+    add_tile_flags(p, 'the final evaluation restores each val photo')
+    p.add_argument('--threads', type=at_least(1, MAX_THREADS), default=None, help="torch CPU threads (default: torch's own, one per core)")
     p.add_argument('--confirm_level', type=lambda v: None if v.lower() == 'none' else float(v), default=None,
                    help="e.g. 0.95: after GRPO, keep a task's new actions only if the lower confidence bound at this level of their PSNR gain on the whole training photos is above 0, and put the others back to the start (default: keep all)")
 
@@ -197,7 +206,7 @@ def _is_trainer_checkpoint(path)->bool:
     from grpo_nb.checkpoint import read_metadata
     return str(path).endswith('.safetensors') and 'grpo_nb' in read_metadata(path)
 
-SFT_FLAGS = ('stage', 'tasks', 'patch', 'batch_size', 'sft_steps', 'lr', 'seed', 'recolour', 'grpo_max_grad_norm', 'precision', 'tf32', 'device',
+SFT_FLAGS = ('stage', 'tasks', 'patch', 'batch_size', 'sft_steps', 'lr', 'seed', 'recolour', 'grpo_max_grad_norm', 'precision', 'tf32', 'device', 'threads',
              'train_images', 'val_images', 'out', 'ckpt', 'fre_temperature', 'fre_para1_scale', 'fre_modules', 'resume_ckpt', 'save_every_min', 'no_progress', 'json')   # what --stage sft reads
 
 def changed_flags(a:argparse.Namespace, *cmd:str)->set[str]:
@@ -220,7 +229,8 @@ def unused_flags(a:argparse.Namespace)->list[str]:
     if not a.finetune_worst: why |= dict.fromkeys([f'worst_{g}' for g in WORST_GROUPS] + ['images'], 'only with --finetune_worst')
     if not a.lora: why |= dict.fromkeys(('lora_targets', 'lora_r', 'lora_alpha'), 'only with --lora')
     if a.task_weights != 'spread' or a.finetune_worst: why['spread_patches'] = 'only with --task_weights spread (the default) and without --finetune_worst'
-    if a.no_eval: why['eval_modes'] = 'not with --no_eval'
+    if a.no_eval: why |= dict.fromkeys(('eval_modes', 'tile', 'tile_overlap'), 'not with --no_eval')
+    elif a.tile is None: why['tile_overlap'] = 'only with --tile'
     if a.grpo_global_norm: why['grpo_adv_scale'] = 'not with --grpo_global_norm, whose running statistics replace the group scaling'
     return [f'--{k}: {w}' for k, w in why.items() if k in given]
 
@@ -243,6 +253,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
     tasks = comma_list(a.tasks)
     sft = a.stage == 'sft'
+    if a.threads: torch.set_num_threads(a.threads)
     a.lr = a.lr or (1e-3 if sft else 5e-6)   # the seed's low GRPO learning rate; a usual one for SFT
     if sft:
         resume = a.resume_ckpt   # an interrupted run's .resume.safetensors, which knows the output it writes
@@ -273,7 +284,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
                         lora_r=a.lora_r, lora_alpha=a.lora_alpha, policy_lr=a.policy_lr, head_inputs=None if a.head_inputs == 'checkpoint' else a.head_inputs,
                         rate_concentration=a.rate_concentration, fuse_concentration=a.fuse_concentration,
                         worst=worst if a.finetune_worst else {}, images=a.images, train_images=a.train_images, val_images=a.val_images, eval_modes=comma_list(a.eval_modes),
-                        confirm_level=a.confirm_level, task_weights=a.task_weights, spread_patches=a.spread_patches)
+                        confirm_level=a.confirm_level, task_weights=a.task_weights, spread_patches=a.spread_patches, tile=a.tile, tile_overlap=a.tile_overlap)
     # with the schedule, λ_sup goes 1 → --grpo_lambda_sup over the stages; --grpo_warmup_epochs alone gives supervised epochs, then GRPO at --grpo_lambda_sup;
     # with neither, it is --grpo_lambda_sup throughout
     warmup = a.grpo_warmup_epochs if a.grpo_warmup_epochs is not None else 10 if a.grpo_schedule_sup else 0
@@ -396,8 +407,6 @@ def bench_cmd(a:argparse.Namespace)->dict:
     raise SystemExit(f"unknown benchmark suite {a.suite!r}")
 
 # %% ../nbs/90_cli.ipynb #36dceb5e
-MAX_THREADS = 8 * (os.cpu_count() or 1)   # more threads than that only thrash (and 100000 crashed the thread pool)
-
 class DefaultsHelp(argparse.HelpFormatter):
     "Help that ends each flag's text with its default, unless the text gives it or there is none."
     def _get_help_string(self, action):
@@ -436,8 +445,7 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--seed', type=at_least(0), default=0, help="degradation seed; each photo × task's input is drawn from (seed, file name, task), so it is the same in any run with the same seed, whatever else is scored")
     er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
     er.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')
-    er.add_argument('--tile', type=int, default=None, help='restore each photo in overlapping tiles of this side (px), so memory depends on the tile, not the photo (about 2 kB per pixel restored at once for the tiny model, 6–7 kB for the full-size one; small tiles can fail on smooth regions, so use the largest that fits); default: whole photos')
-    er.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (averaged); at most half of --tile')
+    add_tile_flags(er)
     er.add_argument('--no_progress', action='store_true', help='hide the progress bar')
     er.add_argument('--json', action='store_true')
     er.set_defaults(func=eval_restoration_cmd)

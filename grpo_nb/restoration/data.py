@@ -108,7 +108,8 @@ def read_image(path:str|Path # a PNG, JPEG, BMP, TIFF or WebP file
                     if ('A' in im.getbands() or 'transparency' in im.info) and im.convert('RGBA').getchannel('A').getextrema()[0] < 255: _warn_alpha(path)   # an alpha band or a transparent colour
                     a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255
                     if str(raw).endswith(';16B'):
-                        warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them)")
+                        dark = f"; its largest value reads as {a.max():.3f}, so it reads dark: if it holds 12-bit (or fewer) values, scale them to the full 65535 first" if a.max() < 1 / 16 else ''
+                        warnings.warn(f"{str(path)!r} has 16 bits per colour channel; Pillow reads it at 8 bits (save it as a 16-bit TIFF to keep them){dark}")
     except Exception as e: raise ValueError(f"cannot read image file {str(path)!r}: {e}") from e
     return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).contiguous()
 

@@ -27,13 +27,13 @@ from .task import check_restorer
 __all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer',
            'with_heads', 'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr',
            'check_new_output', 'sft_state_path', 'SFTStop', 'load_sft_state', 'train_sft', 'sharpen_frequency_branch',
-           'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling', 'tiled', 'best_of', 'restore',
-           'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table',
-           'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
-           'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads',
-           'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads', 'keep_task_heads',
-           'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact', 'task_group',
-           'read_eval_csv', 'worst_list_name', 'select_worst']
+           'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling', 'tile_weight', 'tiled',
+           'restore_bytes_per_pixel', 'free_memory', 'check_restore_memory', 'best_of', 'restore', 'image_metrics',
+           'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change',
+           'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks',
+           'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid',
+           'task_gains', 'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights',
+           'train_grpo', 'train_heads_exact', 'task_group', 'read_eval_csv', 'worst_list_name', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -307,22 +307,56 @@ def check_tiling(tile:int|None, overlap:int):
     if tile is not None and not (tile >= 16 and 0 <= 2 * overlap <= tile):
         raise ValueError(f"tile, overlap: expected a tile of at least 16 px and 0 ≤ overlap ≤ tile/2 (so neighbouring tiles are at least half a tile apart), got tile={tile}, overlap={overlap}")
 
+def tile_weight(h:int, w:int, overlap:int)->Tensor:
+    "Weights [h, w] of a tile's pixels: rising linearly over `overlap` px from each edge, so overlapping tiles cross-fade without a seam."
+    ramp = lambda n: (torch.minimum(torch.arange(n), torch.arange(n).flip(0)) + 1).clamp(max=overlap + 1) / (overlap + 1)
+    return ramp(h)[:, None] * ramp(w)[None]
+
 def tiled(f, x:Tensor,        # images [B, C, H, W]; `f` maps [B, C, h, w] to [B, ..., h, w]
           tile:int|None=None, # tile side in px (None: the whole image at once)
-          overlap:int=32,     # px that neighbouring tiles share, averaged
+          overlap:int=32,     # px that neighbouring tiles share, cross-faded
          )->Tensor:           # [B, ..., H, W]
-    "`f` applied to overlapping tiles of `x`, averaged where tiles overlap."
+    "`f` applied to overlapping tiles of `x`, blended by `tile_weight` where tiles overlap."
     H, W = x.shape[-2:]
     check_tiling(tile, overlap)
     if tile is None or (H <= tile and W <= tile): return f(x)
-    out = count = None
+    out = total = None
     for i in tile_starts(H, tile, tile - overlap):
         for j in tile_starts(W, tile, tile - overlap):
             y = f(x[..., i:i + tile, j:j + tile])
-            if out is None: out, count = y.new_zeros(*y.shape[:-2], H, W), y.new_zeros(H, W)
-            out[..., i:i + tile, j:j + tile] += y
-            count[i:i + tile, j:j + tile] += 1
-    return out / count
+            wt = tile_weight(*y.shape[-2:], overlap).to(y)
+            if out is None: out, total = y.new_zeros(*y.shape[:-2], H, W), y.new_zeros(H, W)
+            out[..., i:i + tile, j:j + tile] += y * wt
+            total[i:i + tile, j:j + tile] += wt
+    return out / total
+
+# %% ../../nbs/13_restoration.train.ipynb #d1e2f3a1
+def restore_bytes_per_pixel(model)->float|None:
+    "Peak memory (bytes) of restoring one pixel at once with AdaIR, about 140 B per channel of `dim`; None for another network."
+    dim = getattr(model, 'arch', {}).get('dim') if isinstance(model, AdaIR) else None
+    return None if dim is None else 140. * dim
+
+def free_memory(device:torch.device)->int|None:
+    "Bytes free on `device`: a GPU's free memory, or the system's MemAvailable (Linux; None elsewhere)."
+    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
+    try: return next(int(l.split()[1]) * 1024 for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable:'))
+    except (OSError, StopIteration, ValueError): return None
+
+def check_restore_memory(model, images:list, # the restorer, and (name, [3,H,W]) photos it will restore whole or in tiles
+                         tile:int|None=None, # tile side (None: whole photos)
+                         free:int|None=None, # bytes free (None: `free_memory` where the model is)
+                        )->None:
+    "A `ValueError` naming the largest photo when restoring it (whole or in tiles of `tile`) would need more memory than is free, with a `--tile` that fits."
+    bpp, free = restore_bytes_per_pixel(model), free if free is not None else free_memory(model_device(model))
+    if bpp is None or free is None or not images: return
+    name, im = max(images, key=lambda p: p[1].shape[-2] * p[1].shape[-1])
+    h, w = im.shape[-2:]
+    need = bpp * (h * w if tile is None else min(tile, h) * min(tile, w))
+    if need <= free: return
+    fit = int(math.sqrt(free / 2 / bpp)) // 128 * 128   # tiles that use half of what is free
+    hint = f"pass --tile {fit} (tile={fit}) to restore it in tiles" if fit >= 128 else "free memory, or use a machine with more"
+    raise ValueError(f"{name} ({w}×{h} px): restoring it {'whole' if tile is None else f'in tiles of {tile} px'} needs about {need / 2**30:.1f} GiB, "
+                     f"but {free / 2**30:.1f} GiB is free on {model_device(model)}; {hint}")
 
 # %% ../../nbs/13_restoration.train.ipynb #80c1815f
 def best_of(mode:str)->int|None:
@@ -370,7 +404,9 @@ def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and deg
     "(name, task, clean, degraded), each image [1,3,H,W], for every image × task; the degradation seeded by (seed, name, task)."
     from grpo_nb.restoration.data import degrade, item_seed
     jobs = [(name, clean, task) for name, clean in images for task in tasks]
-    for name, clean, task in tqdm(jobs, desc=desc, disable=not progress):
+    bar = tqdm(jobs, desc=desc, disable=not progress)
+    for name, clean, task in bar:
+        bar.set_postfix_str(f"{name} {clean.shape[-1]}×{clean.shape[-2]} {task}", refresh=False)
         yield name, task, clean[None], degrade(clean[None], task, seed=item_seed(seed, name, task))
 
 def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 'grpo' become columns of the table
@@ -386,6 +422,7 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
     for mode in _distinct(modes, 'modes'): best_of(mode)
     check_tiling(tile, overlap)
+    for m in models.values(): check_restore_memory(m, images, tile)   # before minutes of work that the kernel would kill
     if out is not None: Path(out).parent.mkdir(parents=True, exist_ok=True)
     reward, rows = reward or RewardMix(), []
     dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
@@ -601,6 +638,8 @@ class GRPORunConfig:
     val_images: str|None = None       # folder of val photos for the curves, samples and final table (None: the bundled val split)
     eval_modes: tuple = ('official', 'mean', 'best_of_4') # modes of the final evaluation
     eval_tasks: tuple|None = None     # tasks of the val curves and the final evaluation (None: `tasks`)
+    tile: int|None = None             # the final evaluation restores val photos in overlapping tiles of this side (None: whole; see `tiled`)
+    tile_overlap: int = 32            # px that neighbouring tiles share
     confirm_level: float|None = None  # keep a task's tuned actions only if the one-sided lower confidence bound (this level) of `task_gains` on the whole training photos is above 0 (None: keep every task; task heads only)
     task_weights: str|dict|None = 'spread' # how often each task's patches are drawn: 'spread' in proportion to its reward spread at the start (`task_spread`; not with `worst`, whose lists set the shares); {task: weight}; None alike
     spread_patches: int = 16          # with task_weights='spread': patches per task, one group each, that measure its spread
@@ -609,6 +648,7 @@ class GRPORunConfig:
         for f in ('ckpt', 'images', 'train_images', 'val_images'): setattr(self, f, absolute(getattr(self, f)))   # a run resumed from another folder names the same files
         self.worst = {g: absolute(f) for g, f in self.worst.items()}
         for m in self.eval_modes: best_of(m)   # a typo fails now, not after training
+        check_tiling(self.tile, self.tile_overlap)
         self.tasks = _distinct(self.tasks, 'GRPORunConfig.tasks')
         if self.eval_tasks is None: self.eval_tasks = self.tasks
         check_fields(self, [('n_train', self.n_train >= 1, '>= 1'), ('spread_patches', self.spread_patches >= 1, '>= 1'),
@@ -697,10 +737,12 @@ def plot_curves(df:pd.DataFrame, path:str|Path|None=None, # save here as PNG (No
 @torch.no_grad()
 def sample_grid(start:AdaIR, tuned:AdaIR, clean:Tensor, # one clean image [3,H,W]
                 task:str='denoise25', G:int=4, seed:int=0, path:str|Path|None=None):
-    "Degraded input, the start model (official), the tuned policy's mean and G samples, and the ground truth, with PSNRs."
+    "Degraded input, the start model (official), the tuned policy's mean and G samples, and the ground truth, with PSNRs, on a centre crop of at most 384 px."
     import matplotlib.pyplot as plt
     from grpo_nb.restoration.data import degrade
-    y = clean[None]; x = degrade(y, task, seed=seed)
+    (h, w), s = clean.shape[-2:], 384   # a phone photo whole would take minutes and gigabytes, and shows no more at this size
+    t, l = max(h - s, 0) // 2, max(w - s, 0) // 2
+    y = clean[None, :, t:t + s, l:l + s]; x = degrade(y, task, seed=seed)
     torch.manual_seed(seed)
     panels = [('degraded', x), ('start (official)', restore(start, x, 'official')), ('GRPO mean', restore(tuned, x, 'mean'))]
     panels += [(f'sample {g + 1}', restore(tuned, x, 'sample')) for g in range(G)] + [('ground truth', y)]
@@ -809,6 +851,8 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
         warnings.warn(f"{run.ckpt} uses AdaIR's own mask ('adair'), whose box is empty on inputs under 512 px: on {run.patch}-px patches the 6 mask-ratio actions change nothing, so GRPO tunes the 6 fusion scales alone")
     train, val_photos = train_val_photos(run.train_images, run.val_images)
     if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
+    if evaluate: check_restore_memory(model, val_photos, run.tile)   # before training, not after it
+    if run.confirm_level is not None: check_restore_memory(model, train)   # the check restores whole training photos
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed, recolour=run.recolour)
     model.to(cfg.device)   # first: the start, the reference policy and the spread's rollouts live where the training does
     start = frozen_copy(model)
@@ -819,7 +863,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     data = worst_dataset(run, val_photos, cfg.seed) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
-    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level')} | {'reward': asdict(reward)}   # what a resumed run must keep
+    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level', 'tile', 'tile_overlap')} | {'reward': asdict(reward)}   # what a resumed run must keep
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume, info=info)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
@@ -837,7 +881,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if evaluate and trainer.rank == 0:
         part = trainer.run_dir / 'eval.csv.partial' if trainer.run_dir is not None else None   # rows as they are scored: a crash keeps them
         if part is not None: part.unlink(missing_ok=True)
-        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, val_photos, run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part)
+        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, val_photos, run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part, tile=run.tile, overlap=run.tile_overlap)
         if trainer.run_dir is not None:
             part.replace(trainer.run_dir / 'eval.csv')
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
