@@ -442,6 +442,7 @@ def show_images(images:list,     # (title, [3,H,W] in [0,1]) pairs
     for ax, (title, im) in zip(axs.flat, images):
         ax.imshow(im.detach().cpu().permute(1, 2, 0).clamp(0, 1).numpy()); ax.set_title(title)
     fig.tight_layout()
+    plt.close(fig)   # shown once, as the cell's result, not also by the inline backend
     return fig
 
 def show_degradations(img:Tensor,   # a clean image [3,H,W] in [0,1]
