@@ -146,7 +146,7 @@ MAX_THREADS = 8 * (os.cpu_count() or 1)   # more threads than that only thrash (
 
 def add_tile_flags(p:argparse.ArgumentParser, what:str='restore each photo'):
     "--tile and --tile_overlap: restoring photos in overlapping tiles (see `tiled`)."
-    p.add_argument('--tile', type=int, default=None, help=f'{what} in overlapping tiles of this side (px), so memory depends on the tile, not the photo (about 2 kB per pixel restored at once for the tiny model, 6–7 kB for the full-size one; a run that would not fit in free memory is refused at the start with a tile that does; small tiles can fail on smooth regions, so use the largest that fits; tiles cost time, 1.3–2× the pixels restored); default: whole photos')
+    p.add_argument('--tile', type=int, default=None, help=f'{what} in overlapping tiles of this side (px), so the memory of restoring depends on the tile, not the photo (about 2 kB per pixel restored at once for the tiny model, 6–7 kB for the full-size one; scoring is still done on whole photos, about 200 B per pixel; a run that would not fit in free memory is refused at the start, with a tile that fits; small tiles can fail on smooth regions, so use the largest that fits; tiles cost time, 1.3–2× the pixels restored); default: whole photos')
     p.add_argument('--tile_overlap', type=int, default=32, help='px that neighbouring tiles share (cross-faded); at most half of --tile')
 
 def add_restoration_flags(p:argparse.ArgumentParser):

@@ -95,7 +95,7 @@ class GRPOConfig:
     max_grad_norm: float|None = 1.0   # gradient-norm clipping (--grpo_max_grad_norm)
     grad_accum: int = 1               # backward passes per optimiser step
     precision: str = 'fp32'           # 'fp32' or 'bf16' (autocast)
-    tf32: bool = False                # allow TF32 matmuls and convolutions on CUDA (off: both in float32)
+    tf32: bool = False                # allow TF32 matmuls and convolutions on CUDA (off: both in float32); set for the whole process
     seed: int = 0                     # seeds data order and sampling
     run_dir: str|None = None          # folder for metrics.csv and checkpoints (None: nothing written)
     best_metric: str = 'reward/total_mean' # metric whose epoch mean picks best.safetensors
@@ -181,7 +181,7 @@ class GRPOObjective(nn.Module):
 def process_device(device:str)->str:
     "This process's device: under torchrun a CUDA `device` ('cuda' or 'cuda:N') becomes the GPU of LOCAL_RANK, one per process."
     if int(os.environ.get('WORLD_SIZE', 1)) > 1 and torch.device(device).type == 'cuda':   # 'cuda:0' on every rank would put them all on one GPU
-        return f"cuda:{int(os.environ.get('LOCAL_RANK', 0)) % torch.cuda.device_count()}"   # a launcher that shows each process one GPU: cuda:0
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', 0)) % max(torch.cuda.device_count(), 1)}"   # a launcher that shows each process one GPU: cuda:0
     return device
 
 def init_distributed(device:str='cpu')->tuple[int, int]:

@@ -24,16 +24,17 @@ from .data import TASKS, load_photos, train_val_photos, photo_key, RestorationPa
 from .task import check_restorer
 
 # %% auto #0
-__all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair', 'save_restorer', 'load_restorer',
-           'with_heads', 'task_heads', 'fit_task_classifier', 'SFTConfig', 'freeze_policy', 'val_psnr',
-           'check_new_output', 'sft_state_path', 'SFTStop', 'load_sft_state', 'train_sft', 'sharpen_frequency_branch',
-           'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling', 'tile_weight', 'tiled',
-           'restore_bytes_per_pixel', 'free_memory', 'check_restore_memory', 'best_of', 'restore', 'image_metrics',
-           'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table', 'paired_change',
-           'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks',
-           'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid',
-           'task_gains', 'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights',
-           'train_grpo', 'train_heads_exact', 'task_group', 'read_eval_csv', 'worst_list_name', 'select_worst']
+__all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SCORE_BYTES_PER_PIXEL', 'SFT_CKPT', 'FRESH_SPREAD', 'build_adair',
+           'save_restorer', 'load_restorer', 'with_heads', 'task_heads', 'fit_task_classifier', 'SFTConfig',
+           'freeze_policy', 'val_psnr', 'check_new_output', 'sft_state_path', 'SFTStop', 'load_sft_state', 'train_sft',
+           'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling',
+           'tile_weight', 'tiled', 'restore_bytes_per_pixel', 'free_memory', 'check_restore_memory', 'best_of',
+           'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table',
+           'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
+           'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads',
+           'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads', 'keep_task_heads',
+           'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact', 'task_group',
+           'read_eval_csv', 'worst_list_name', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -324,38 +325,41 @@ def tiled(f, x:Tensor,        # images [B, C, H, W]; `f` maps [B, C, h, w] to [B
     for i in tile_starts(H, tile, tile - overlap):
         for j in tile_starts(W, tile, tile - overlap):
             y = f(x[..., i:i + tile, j:j + tile])
-            wt = tile_weight(*y.shape[-2:], overlap).to(y)
-            if out is None: out, total = y.new_zeros(*y.shape[:-2], H, W), y.new_zeros(H, W)
+            wt = tile_weight(*y.shape[-2:], overlap).to(y.device, acc := torch.promote_types(y.dtype, torch.float32))   # summed in float32 at least: bf16 or integer outputs too
+            if out is None: out, total = y.new_zeros(*y.shape[:-2], H, W, dtype=acc), y.new_zeros(H, W, dtype=acc)
             out[..., i:i + tile, j:j + tile] += y * wt
             total[i:i + tile, j:j + tile] += wt
-    return out / total
+    return (out / total).to(y.dtype) if y.is_floating_point() else out / total
 
 # %% ../../nbs/13_restoration.train.ipynb #d1e2f3a1
+SCORE_BYTES_PER_PIXEL = 200.   # scoring an image whole (PSNR, SSIM, LPIPS, NIQE) held about 180 B per pixel (1500 × 1500 px)
+
 def restore_bytes_per_pixel(model)->float|None:
     "Peak memory (bytes) of restoring one pixel at once with AdaIR, about 140 B per channel of `dim`; None for another network."
     dim = getattr(model, 'arch', {}).get('dim') if isinstance(model, AdaIR) else None
     return None if dim is None else 140. * dim
 
 def free_memory(device:torch.device)->int|None:
-    "Bytes free on `device`: a GPU's free memory, or the system's MemAvailable (Linux; None elsewhere)."
-    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
+    "Bytes free on `device`: a GPU's free memory with PyTorch's cached blocks, or the system's MemAvailable (Linux; None elsewhere)."
+    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0] + torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
     try: return next(int(l.split()[1]) * 1024 for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable:'))
     except (OSError, StopIteration, ValueError): return None
 
-def check_restore_memory(model, images:list, # the restorer, and (name, [3,H,W]) photos it will restore whole or in tiles
+def check_restore_memory(model, images:list, # the restorer, and (name, [3,H,W]) photos it will restore and score (one restoration at a time)
                          tile:int|None=None, # tile side (None: whole photos)
+                         tiles:bool=True,    # whether --tile applies (False: the photos are restored whole whatever it says)
                          free:int|None=None, # bytes free (None: `free_memory` where the model is)
                         )->None:
-    "A `ValueError` naming the largest photo when restoring it (whole or in tiles of `tile`) would need more memory than is free, with a `--tile` that fits."
+    "A `ValueError` naming the photo that would need more memory than is free, restored (whole or in tiles of `tile`) and scored whole, with a `--tile` that fits."
     bpp, free = restore_bytes_per_pixel(model), free if free is not None else free_memory(model_device(model))
     if bpp is None or free is None or not images: return
-    name, im = max(images, key=lambda p: p[1].shape[-2] * p[1].shape[-1])
+    def need(h, w, t): return bpp * (h * w if t is None else min(t, h) * min(t, w)) + SCORE_BYTES_PER_PIXEL * h * w
+    name, im = max(images, key=lambda p: need(*p[1].shape[-2:], tile))
     h, w = im.shape[-2:]
-    need = bpp * (h * w if tile is None else min(tile, h) * min(tile, w))
-    if need <= free: return
-    fit = int(math.sqrt(free / 2 / bpp)) // 128 * 128   # tiles that use half of what is free
-    hint = f"pass --tile {fit} (tile={fit}) to restore it in tiles" if fit >= 128 else "free memory, or use a machine with more"
-    raise ValueError(f"{name} ({w}×{h} px): restoring it {'whole' if tile is None else f'in tiles of {tile} px'} needs about {need / 2**30:.1f} GiB, "
+    if (n := need(h, w, tile)) <= free: return
+    fit = int(math.sqrt(max(free / 2 - SCORE_BYTES_PER_PIXEL * h * w, 0) / bpp)) // 128 * 128   # tiles that use half of what the scoring leaves
+    hint = f"pass --tile {fit} (tile={fit}) to restore it in tiles" if tiles and fit >= 128 else "use smaller photos, or a machine with more memory"
+    raise ValueError(f"{name} ({w}×{h} px): restoring it {'whole' if tile is None else f'in tiles of {tile} px'} and scoring it needs about {n / 2**30:.1f} GiB, "
                      f"but {free / 2**30:.1f} GiB is free on {model_device(model)}; {hint}")
 
 # %% ../../nbs/13_restoration.train.ipynb #80c1815f
@@ -385,7 +389,8 @@ def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degra
         enc = model.encode(t); pol = model.policy(model.head_inputs(enc))
         return torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)
     outs = tiled(samples, x, tile, overlap)
-    r = (reward or RewardMix())(outs.flatten(0, 1), clean.to(x.device).repeat_interleave(n, 0)).total.view(-1, n)
+    reward, clean = reward or RewardMix(), clean.to(x.device)
+    r = torch.stack([reward(outs[:, k], clean).total for k in range(n)], 1)   # one sample at a time: scoring holds about 200 B per pixel
     return outs[torch.arange(len(x)), r.argmax(1)].to(dev)
 
 # %% ../../nbs/13_restoration.train.ipynb #4d8f18b3
@@ -851,10 +856,10 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
         warnings.warn(f"{run.ckpt} uses AdaIR's own mask ('adair'), whose box is empty on inputs under 512 px: on {run.patch}-px patches the 6 mask-ratio actions change nothing, so GRPO tunes the 6 fusion scales alone")
     train, val_photos = train_val_photos(run.train_images, run.val_images)
     if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
-    if evaluate: check_restore_memory(model, val_photos, run.tile)   # before training, not after it
-    if run.confirm_level is not None: check_restore_memory(model, train)   # the check restores whole training photos
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed, recolour=run.recolour)
     model.to(cfg.device)   # first: the start, the reference policy and the spread's rollouts live where the training does
+    if evaluate: check_restore_memory(model, val_photos, run.tile)   # before training, not after it
+    if run.confirm_level is not None and linear_task_heads(model.policy_config): check_restore_memory(model, train, tiles=False)   # the check restores whole training photos
     start = frozen_copy(model)
     if run.lora: add_lora(model, run.lora_targets, run.lora_r, run.lora_alpha)
     set_trainable(model, run.policy_only, run.lora)
