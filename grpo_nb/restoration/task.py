@@ -54,21 +54,20 @@ class RestorationTask:
                  stack_group:bool=False,         # decode the G samples as one B·G batch instead of a loop
                  policy_lr:float=1e-3):          # learning rate of the heads (see `param_groups`)
         check_restorer(model, 'RestorationTask')
-        if not head_parameter_names(model): raise ValueError(f"RestorationTask: the {type(model).__name__} has no policy heads (BetaHead or CategoricalHead modules; an AdaIR built with policy=None or decoder=False has none): GRPO has nothing to train")
+        self.heads = head_parameter_names(model)   # found once: `backbone_trains` asks on every rollout
+        if not self.heads: raise ValueError(f"RestorationTask: the {type(model).__name__} has no policy heads (BetaHead or CategoricalHead modules; an AdaIR built with policy=None or decoder=False has none): GRPO has nothing to train")
         self.model, self.reward_fn = model, reward or RewardMix()
         self.ref = frozen_copy(model)            # the starting policy, for the KL
         self.sup, self.consistency, self.stack_group, self.policy_lr = sup, consistency, stack_group, policy_lr
 
     def backbone_trains(self)->bool:
         "True when any parameter outside the policy heads requires grad (LoRA, unfrozen blocks)."
-        heads = head_parameter_names(self.model)
-        return any(p.requires_grad for n, p in self.model.named_parameters() if n not in heads)
+        return any(p.requires_grad for n, p in self.model.named_parameters() if n not in self.heads)
 
     def param_groups(self, lr:float)->list[dict]:
         "The heads at `policy_lr`, every other trainable parameter at `lr` (the seed's low GRPO learning rate)."
         named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
-        names = head_parameter_names(self.model)
-        heads, rest = [p for n, p in named if n in names], [p for n, p in named if n not in names]
+        heads, rest = [p for n, p in named if n in self.heads], [p for n, p in named if n not in self.heads]
         rest_name = 'lora' if any('lora_' in n for n, _ in named) else 'backbone'   # logged as lr/heads and lr/backbone (or lr/lora)
         return [g for g in ({'params': heads, 'lr': self.policy_lr, 'name': 'heads'}, {'params': rest, 'lr': lr, 'name': rest_name}) if g['params']]
 
