@@ -434,9 +434,7 @@ def fill_from_psnr(c_top:Tensor, # heavy component of the top-k samples [B, k]
     return (c_ref - (p_ref - p)).scatter(1, top, c_top)
 
 # %% ../nbs/02_rewards.ipynb #d3fc1ef8
-_HEAVY = {'ssim': lambda p, t: ssim(p, t),
-          'lpips': lambda p, t: 1 - lpips_distance(p, t),
-          'niqe': lambda p, t: niqe_score(niqe(p)).to(p.dtype)}
+_HEAVY = {'ssim': ssim, 'lpips': lpips_distance, 'niqe': lambda p, t: niqe(p)}   # the metrics besides PSNR, raw (NIQE needs no reference)
 
 @dataclass
 class RewardMix:
@@ -465,6 +463,17 @@ class RewardMix:
         need = dict(ssim=11, lpips=LPIPS_MIN_SIDE)
         return max([1] + [s for k, s in need.items() if self.weights[k] != 0])   # `log_all` leaves out what does not fit
 
+    def component(self, name:str, # 'psnr', 'ssim', 'lpips' or 'niqe'
+                  value:Tensor    # the metric's raw values (dB for PSNR) [N]
+                 )->Tensor:       # its normalised component, higher is better [N]
+        "A raw metric as its reward component: PSNR/psnr_scale, SSIM, 1 − LPIPS or exp(−NIQE/10)."
+        return {'psnr': lambda: value / self.psnr_scale, 'ssim': lambda: value, 'lpips': lambda: 1 - value, 'niqe': lambda: niqe_score(value)}[name]()
+
+    def combine(self, components:dict[str, Tensor] # normalised components [N] by name
+               )->Tensor:                          # Σ_k w_k·c_k over the components with a non-zero weight [N]
+        "The total reward from components already computed (an evaluation that also reports the raw metrics computes each once)."
+        return sum(self.weights[k] * c for k, c in components.items() if self.weights[k] != 0)
+
     def __call__(self, pred:Tensor,       # restored images [N, 3, H, W] in [0, 1]
                  target:Tensor,           # ground truth, same shape
                  group:int|None=None,     # G: consecutive G samples form a group (heavy_topk acts within groups; None: every image scored in full)
@@ -475,18 +484,18 @@ class RewardMix:
         h, w = pred.shape[-2:]
         fits = dict(ssim=min(h, w) >= 11, lpips=min(h, w) >= LPIPS_MIN_SIDE, niqe=niqe_fits(h, w))
         names = [k for k, wt in self.weights.items() if wt != 0 or (self.log_all and fits.get(k, True))]   # log_all: what the images are big enough for
-        p = psnr(pred, target) / self.psnr_scale
+        p = self.component('psnr', psnr(pred, target))
         comps = {'psnr': p} if 'psnr' in names else {}
         heavy = [k for k in names if k != 'psnr']
         top = self._top(p, group) if heavy else None
+        c = lambda k, a, b: self.component(k, _HEAVY[k](a, b)).to(p.dtype)
         if top is None:
-            comps |= {k: _HEAVY[k](pred, target) for k in heavy}
+            comps |= {k: c(k, pred, target) for k in heavy}
         else:
             flat = (top + torch.arange(len(top), device=top.device)[:, None] * group).flatten()
             sub_pred, sub_target = pred[flat], target[flat]
-            comps |= {k: fill_from_psnr(_HEAVY[k](sub_pred, sub_target).view_as(top), top, p.view(-1, group)).flatten() for k in heavy}
-        total = sum(self.weights[k] * comps[k] for k in comps if self.weights[k] != 0)
-        return Rewards(total, comps)
+            comps |= {k: fill_from_psnr(c(k, sub_pred, sub_target).view_as(top), top, p.view(-1, group)).flatten() for k in heavy}
+        return Rewards(self.combine(comps), comps)
 
     def _top(self, p:Tensor, group:int|None)->Tensor|None:
         "Top-k indices per group [B, k] when heavy metrics are restricted, else None."

@@ -29,8 +29,8 @@ __all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SCORE_BYTES_PER_PIXEL', 'SF
            'freeze_policy', 'val_psnr', 'check_new_output', 'sft_state_path', 'SFTStop', 'load_sft_state', 'train_sft',
            'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling',
            'tile_weight', 'tiled', 'restore_bytes_per_pixel', 'free_memory', 'check_restore_memory', 'best_of',
-           'restore', 'image_metrics', 'eval_inputs', 'evaluate_restorer', 'worst_mean', 'summarize', 'format_table',
-           'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
+           'restore', 'image_metrics', 'eval_inputs', 'same_official', 'evaluate_restorer', 'worst_mean', 'summarize',
+           'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
            'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads',
            'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads', 'keep_task_heads',
            'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact', 'task_group',
@@ -396,12 +396,14 @@ def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degra
 # %% ../../nbs/13_restoration.train.ipynb #4d8f18b3
 def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
                   reward:RewardMix)->dict[str, list]:
-    "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks) and the reward of each image."
-    from grpo_nb.rewards import ssim, lpips_distance, niqe
-    h, w = pred.shape[-2:]
-    q = niqe(pred) if niqe_fits(h, w) else torch.full((len(pred),), float('nan'))
-    return {'psnr': psnr(pred, clean).tolist(), 'ssim': ssim(pred, clean).tolist(), 'lpips': lpips_distance(pred, clean).tolist(),
-            'niqe': q.tolist(), 'reward': reward(pred, clean).total.tolist()}
+    "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks) and the reward of each image, every metric computed once."
+    from grpo_nb.rewards import ssim, lpips_distance, niqe, _float
+    check_images(pred, 'pred'); check_images(clean, 'clean'); check_same_shape(pred, clean)
+    pred, clean = _float(pred, clean)   # as `RewardMix` scores them
+    q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
+    m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
+    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()})   # the reward from the same values, not computed again
+    return {k: v.tolist() for k, v in m.items()} | {'reward': total.tolist()}
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
 def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and degradations
@@ -414,6 +416,12 @@ def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and deg
         bar.set_postfix_str(f"{name} {clean.shape[-1]}×{clean.shape[-2]} {task}", refresh=False)
         yield name, task, clean[None], degrade(clean[None], task, seed=item_seed(seed, name, task))
 
+def same_official(a:nn.Module, b:nn.Module)->bool:
+    "True for two AdaIRs of one architecture with the same weights outside their policies: mode 'official' (heads ignored) restores alike."
+    if not (isinstance(a, AdaIR) and type(a) is type(b) and a.arch == b.arch): return False   # another network's settings may live outside its weights
+    sa, sb = ({k: v for k, v in m.state_dict().items() if not is_policy_key(k)} for m in (a, b))
+    return sa.keys() == sb.keys() and all(torch.equal(v, sb[k]) for k, v in sa.items())
+
 def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 'grpo' become columns of the table
                       images:list,            # (name, clean [3,H,W]) pairs
                       tasks=TASKS,            # degradations to evaluate
@@ -422,7 +430,7 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       out:str|Path|None=None, # also append each image × task's rows to this CSV as they are scored (a crash keeps them)
                       tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole photos)
                      )->pd.DataFrame:         # one row per model × image × task × mode
-    "Degrade every image with every task (seeded) and score every model in every mode."
+    "Degrade every image with every task (seeded) and score every model in every mode; a model's 'official' rows are an earlier model's where `same_official`."
     from grpo_nb.restoration.data import item_seed, _named
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
     for mode in _distinct(modes, 'modes'): best_of(mode)
@@ -431,12 +439,17 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     if out is not None: Path(out).parent.mkdir(parents=True, exist_ok=True)
     reward, rows = reward or RewardMix(), []
     dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
+    labels = list(models)
+    twin = {b: next((a for a in labels[:i] if same_official(models[a], models[b])), None) for i, b in enumerate(labels)}   # a heads-only tune and its start
     for name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
-        y, x, new = y.to(dev), x.to(dev), []
+        y, x, new, done = y.to(dev), x.to(dev), [], {}
         for label, model in models.items():
             for mode in modes:
-                torch.manual_seed(item_seed(seed, name, task, 1))
-                m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
+                if mode == 'official' and twin[label]: m = done[twin[label], mode]
+                else:
+                    torch.manual_seed(item_seed(seed, name, task, 1))
+                    m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
+                done[label, mode] = m
                 new.append({'model': label, 'image': name, 'task': task, 'mode': mode, **{k: v[0] for k, v in m.items()}})
         if out is not None: pd.DataFrame(new).to_csv(out, mode='a', header=not Path(out).exists(), index=False)
         rows += new
