@@ -48,7 +48,7 @@ def check_restorer(model, who:str,   # the network, and the function that needs 
 class RestorationTask:
     "GRPO on AdaIR's FreModule policies: rollouts, image rewards, replayed log-probs, closed-form KL, stabilisers."
     def __init__(self, model:AdaIR,              # the network with its Beta heads (frozen parts have requires_grad=False); any restorer of `RESTORER_API`
-                 reward:RewardMix|None=None,     # image reward (default: the seeds' 0.4 PSNR, 0.3 SSIM, 0.3 (1-LPIPS))
+                 reward:RewardMix|None=None,     # image reward (default: the seeds' 0.4 PSNR, 0.3 SSIM, 0.3 (1-LPIPS)); any reward(pred, clean, group=G) → `Rewards` will do ("Your own reward")
                  sup:bool=True,                  # compute the sup-on-best L1 stabiliser (when the backbone trains)
                  consistency:bool=True,          # compute the L1 consistency with the deterministic output
                  stack_group:bool=False,         # decode the G samples as one B·G batch instead of a loop

@@ -395,14 +395,16 @@ def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degra
 
 # %% ../../nbs/13_restoration.train.ipynb #4d8f18b3
 def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
-                  reward:RewardMix)->dict[str, list]:
+                  reward:RewardMix, # or any reward(pred, clean) → `Rewards` (see "Your own reward" in 12_restoration.task)
+                 )->dict[str, list]:
     "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks) and the reward of each image, every metric computed once."
     from grpo_nb.rewards import ssim, lpips_distance, niqe, _float
     check_images(pred, 'pred'); check_images(clean, 'clean'); check_same_shape(pred, clean)
     pred, clean = _float(pred, clean)   # as `RewardMix` scores them
-    q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
+    mix = isinstance(reward, RewardMix)
+    q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or mix and reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
     m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
-    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()})   # the reward from the same values, not computed again
+    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}) if mix else reward(pred, clean).total   # a RewardMix from the same values, not computed again
     return {k: v.tolist() for k, v in m.items()} | {'reward': total.tolist()}
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
