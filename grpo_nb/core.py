@@ -13,7 +13,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['set_seed', 'check_images', 'check_same_shape', 'is_int', 'check_fields', 'data_path', 'absolute', 'default_device',
-           'model_device', 'Rewards']
+           'model_device', 'Rewards', 'check_rewards']
 
 # %% ../nbs/00_core.ipynb #e501beb5
 def set_seed(seed:int # the one seed for python, numpy and torch
@@ -97,3 +97,12 @@ class Rewards:
     def reshape(self, *shape)->Rewards:
         "The same rewards with `total` and every component reshaped (e.g. [B*G] -> [B, G])."
         return Rewards(self.total.reshape(*shape), {k: v.reshape(*shape) for k, v in self.components.items()})
+
+def check_rewards(r, n:int, # what a reward function returned, and how many images it scored
+                  who:str   # the reward function, for the message
+                 )->Rewards:
+    "`r`, if it is `Rewards` with a tensor total and components of shape [n]; otherwise a `TypeError` or `ValueError` naming `who`."
+    if not isinstance(r, Rewards): raise TypeError(f"{who} returned a {type(r).__name__}; a reward function returns Rewards(total [N], {{name: component [N]}}) (grpo_nb.core)")
+    bad = [(k, v) for k, v in {'total': r.total, **r.components}.items() if not isinstance(v, Tensor) or v.shape != (n,)]
+    if bad: raise ValueError(f"{who}: {bad[0][0]} has shape {tuple(getattr(bad[0][1], 'shape', ()))}, expected one value per image, ({n},)")
+    return r

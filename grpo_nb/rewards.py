@@ -472,6 +472,7 @@ class RewardMix:
     def combine(self, components:dict[str, Tensor] # normalised components [N] by name
                )->Tensor:                          # Σ_k w_k·c_k over the components with a non-zero weight [N]
         "The total reward from components already computed (an evaluation that also reports the raw metrics computes each once)."
+        if missing := [k for k, w in self.weights.items() if w != 0 and k not in components]: raise ValueError(f"RewardMix.combine: the weighted component(s) {missing} are missing; got {sorted(components)}")
         return sum(self.weights[k] * c for k, c in components.items() if self.weights[k] != 0)
 
     def __call__(self, pred:Tensor,       # restored images [N, 3, H, W] in [0, 1]

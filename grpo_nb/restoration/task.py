@@ -9,14 +9,14 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 import inspect
-from ..core import Rewards, check_same_shape, is_int
+from ..core import Rewards, check_rewards, check_same_shape, is_int
 from ..policy import frozen_copy, head_parameter_names
 from ..rewards import RewardMix, psnr
 from ..trainer import Rollout
 from .model import AdaIR
 
 # %% auto #0
-__all__ = ['RESTORER_API', 'group_flat', 'expand_group', 'check_restorer', 'RestorationTask', 'check_batch']
+__all__ = ['RESTORER_API', 'group_flat', 'expand_group', 'check_restorer', 'check_reward_fn', 'RestorationTask', 'check_batch']
 
 # %% ../../nbs/12_restoration.task.ipynb #6aded13e
 def group_flat(x:Tensor # [B, G, ...]
@@ -45,6 +45,13 @@ def check_restorer(model, who:str,   # the network, and the function that needs 
     if lacks: raise TypeError(f"{who}: the {type(model).__name__} lacks " + '; '.join(lacks) + " (AdaIR has them all; see 'Your own network' in 12_restoration.task)")
 
 # %% ../../nbs/12_restoration.task.ipynb #08e10e7a
+def check_reward_fn(reward)->None:
+    "A `TypeError` unless `reward` can be called as reward(pred, clean, group=G), as a rollout scores its groups."
+    try: inspect.signature(reward).bind(None, None, group=1)
+    except TypeError: raise TypeError(f"reward: {reward!r} cannot be called as reward(pred, clean, group=G); a reward function takes the restored and clean images and "
+                                      "the group size (which it may ignore) and returns Rewards (see 'Your own reward' in 12_restoration.task)") from None
+    except ValueError: pass   # no signature to read (a builtin): called as it is
+
 class RestorationTask:
     "GRPO on AdaIR's FreModule policies: rollouts, image rewards, replayed log-probs, closed-form KL, stabilisers."
     def __init__(self, model:AdaIR,              # the network with its Beta heads (frozen parts have requires_grad=False); any restorer of `RESTORER_API`
@@ -57,6 +64,7 @@ class RestorationTask:
         self.heads = head_parameter_names(model)   # found once: `backbone_trains` asks on every rollout
         if not self.heads: raise ValueError(f"RestorationTask: the {type(model).__name__} has no policy heads (BetaHead or CategoricalHead modules; an AdaIR built with policy=None or decoder=False has none): GRPO has nothing to train")
         self.model, self.reward_fn = model, reward or RewardMix()
+        check_reward_fn(self.reward_fn)
         self.ref = frozen_copy(model)            # the starting policy, for the KL
         self.sup, self.consistency, self.stack_group, self.policy_lr = sup, consistency, stack_group, policy_lr
 
@@ -118,11 +126,11 @@ def kl(self:RestorationTask, ro:Rollout)->Tensor:
 # %% ../../nbs/12_restoration.task.ipynb #bda0f0b8
 @patch
 def reward(self:RestorationTask, ro:Rollout, batch:dict)->Rewards:
-    "RewardMix of every sample [B, G] with its named components; the totals are kept for `aux_losses`."
+    "The reward of every sample [B, G] with its named components; the totals are kept for `aux_losses`."
     outs = ro.extra['outputs']
     B, G = outs.shape[:2]
     clean = batch['clean'].repeat_interleave(G, 0)
-    r = self.reward_fn(group_flat(outs).clamp(0, 1), clean, group=G).reshape(B, G)
+    r = check_rewards(self.reward_fn(group_flat(outs).clamp(0, 1), clean, group=G), B * G, f'reward {type(self.reward_fn).__name__}').reshape(B, G)
     ro.extra['reward'] = r.total
     return r
 

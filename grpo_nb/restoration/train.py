@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 from safetensors.torch import save_file
-from ..core import set_seed, data_path, check_fields, check_images, check_same_shape, absolute, model_device
+from ..core import set_seed, data_path, check_fields, check_images, check_same_shape, absolute, model_device, check_rewards
 from ..checkpoint import load_tensors, load_state_dict_report, read_metadata, save_checkpoint, load_checkpoint
 from ..policy import frozen_copy, head_parameter_names
 from ..schedules import cosine_warmup
@@ -29,12 +29,12 @@ __all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SCORE_BYTES_PER_PIXEL', 'SF
            'freeze_policy', 'val_psnr', 'check_new_output', 'sft_state_path', 'SFTStop', 'load_sft_state', 'train_sft',
            'sharpen_frequency_branch', 'add_lora', 'merge_lora', 'set_trainable', 'tile_starts', 'check_tiling',
            'tile_weight', 'tiled', 'restore_bytes_per_pixel', 'free_memory', 'check_restore_memory', 'best_of',
-           'restore', 'image_metrics', 'eval_inputs', 'same_official', 'evaluate_restorer', 'worst_mean', 'summarize',
-           'format_table', 'paired_change', 'change_summary', 'plot_change', 'classical_denoisers', 'compare_denoisers',
-           'probe_actions', 'probe_tasks', 'action_ceiling', 'GRPORunConfig', 'start_model', 'run_heads',
-           'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains', 'linear_task_heads', 'keep_task_heads',
-           'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo', 'train_heads_exact', 'task_group',
-           'read_eval_csv', 'worst_list_name', 'select_worst']
+           'restore', 'image_metrics', 'eval_inputs', 'same_backbone', 'check_official_from', 'evaluate_restorer',
+           'worst_mean', 'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change',
+           'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
+           'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains',
+           'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo',
+           'train_heads_exact', 'task_group', 'read_eval_csv', 'worst_list_name', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -374,7 +374,7 @@ def best_of(mode:str)->int|None:
 def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degraded images [B,3,H,W] in [0,1]
             mode:str='mean',            # 'official', 'mean', 'sample', 'best_of_N' or 'input' (x itself)
             clean:Tensor|None=None,     # ground truth, needed by best_of_N
-            reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix())
+            reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix(); any reward(pred, clean) → `Rewards`)
             tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole)
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
     "Restore `x` in an evaluation mode, on the model's device; the result is on `x`'s."
@@ -390,21 +390,21 @@ def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degra
         return torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)
     outs = tiled(samples, x, tile, overlap)
     reward, clean = reward or RewardMix(), clean.to(x.device)
-    r = torch.stack([reward(outs[:, k], clean).total for k in range(n)], 1)   # one sample at a time: scoring holds about 200 B per pixel
+    r = torch.stack([check_rewards(reward(outs[:, k], clean), len(x), 'reward').total for k in range(n)], 1)   # one sample at a time: scoring holds about 200 B per pixel
     return outs[torch.arange(len(x)), r.argmax(1)].to(dev)
 
 # %% ../../nbs/13_restoration.train.ipynb #4d8f18b3
 def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
                   reward:RewardMix, # or any reward(pred, clean) → `Rewards` (see "Your own reward" in 12_restoration.task)
                  )->dict[str, list]:
-    "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks) and the reward of each image, every metric computed once."
+    "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks, an error if the reward weighs it) and the reward of each image, every metric computed once."
     from grpo_nb.rewards import ssim, lpips_distance, niqe, _float
     check_images(pred, 'pred'); check_images(clean, 'clean'); check_same_shape(pred, clean)
     pred, clean = _float(pred, clean)   # as `RewardMix` scores them
-    mix = isinstance(reward, RewardMix)
+    mix = type(reward) is RewardMix   # a subclass may score otherwise: it is called
     q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or mix and reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
     m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
-    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}) if mix else reward(pred, clean).total   # a RewardMix from the same values, not computed again
+    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}) if mix else check_rewards(reward(pred, clean), len(pred), 'reward').total   # a RewardMix from the same values, not computed again
     return {k: v.tolist() for k, v in m.items()} | {'reward': total.tolist()}
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
@@ -418,11 +418,18 @@ def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and deg
         bar.set_postfix_str(f"{name} {clean.shape[-1]}×{clean.shape[-2]} {task}", refresh=False)
         yield name, task, clean[None], degrade(clean[None], task, seed=item_seed(seed, name, task))
 
-def same_official(a:nn.Module, b:nn.Module)->bool:
-    "True for two AdaIRs of one architecture with the same weights outside their policies: mode 'official' (heads ignored) restores alike."
-    if not (isinstance(a, AdaIR) and type(a) is type(b) and a.arch == b.arch): return False   # another network's settings may live outside its weights
-    sa, sb = ({k: v for k, v in m.state_dict().items() if not is_policy_key(k)} for m in (a, b))
-    return sa.keys() == sb.keys() and all(torch.equal(v, sb[k]) for k, v in sa.items())
+def same_backbone(a:nn.Module, b:nn.Module)->bool:
+    "True when two restorers hold the same tensors (values, dtype, device) outside their policy heads and task classifier."
+    def backbone(m): heads = head_parameter_names(m); return {k: v for k, v in m.state_dict().items() if not (is_policy_key(k) or k in heads)}
+    sa, sb = backbone(a), backbone(b)
+    return sa.keys() == sb.keys() and all(v.dtype == sb[k].dtype and v.device == sb[k].device and torch.equal(v, sb[k]) for k, v in sa.items())
+
+def check_official_from(models:dict, official_from:dict):
+    "A `ValueError` unless each {label: earlier label} of `official_from` pairs two of `models` with the `same_backbone`."
+    labels = list(models)
+    for b, a in official_from.items():
+        if b not in labels or a not in labels[:labels.index(b)]: raise ValueError(f"official_from: {b!r}: {a!r} must both be labels of the models, {a!r} first; the labels are {labels}")
+        if not same_backbone(models[a], models[b]): raise ValueError(f"official_from: {b!r} and {a!r} differ outside their policy heads (weights, dtype or device), so their 'official' outputs may differ; leave {b!r} out of official_from")
 
 def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 'grpo' become columns of the table
                       images:list,            # (name, clean [3,H,W]) pairs
@@ -431,23 +438,23 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                       reward:RewardMix|None=None, seed:int=0, progress:bool=True,
                       out:str|Path|None=None, # also append each image × task's rows to this CSV as they are scored (a crash keeps them)
                       tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole photos)
+                      official_from:dict|None=None, # {label: earlier label}: a model that differs from the earlier one in its heads alone, whose 'official' rows (heads ignored) are copied, not computed again
                      )->pd.DataFrame:         # one row per model × image × task × mode
-    "Degrade every image with every task (seeded) and score every model in every mode; a model's 'official' rows are an earlier model's where `same_official`."
+    "Degrade every image with every task (seeded) and score every model in every mode."
     from grpo_nb.restoration.data import item_seed, _named
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
     for mode in _distinct(modes, 'modes'): best_of(mode)
     check_tiling(tile, overlap)
+    check_official_from(models, official_from := official_from or {})
     for m in models.values(): check_restore_memory(m, images, tile)   # before minutes of work that the kernel would kill
     if out is not None: Path(out).parent.mkdir(parents=True, exist_ok=True)
     reward, rows = reward or RewardMix(), []
     dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
-    labels = list(models)
-    twin = {b: next((a for a in labels[:i] if same_official(models[a], models[b])), None) for i, b in enumerate(labels)}   # a heads-only tune and its start
     for name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         y, x, new, done = y.to(dev), x.to(dev), [], {}
         for label, model in models.items():
             for mode in modes:
-                if mode == 'official' and twin[label]: m = done[twin[label], mode]
+                if mode == 'official' and label in official_from: m = done[official_from[label], mode]
                 else:
                     torch.manual_seed(item_seed(seed, name, task, 1))
                     m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
@@ -901,7 +908,8 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     if evaluate and trainer.rank == 0:
         part = trainer.run_dir / 'eval.csv.partial' if trainer.run_dir is not None else None   # rows as they are scored: a crash keeps them
         if part is not None: part.unlink(missing_ok=True)
-        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, val_photos, run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part, tile=run.tile, overlap=run.tile_overlap)
+        rows = evaluate_restorer({'sft': start, 'grpo': tuned}, val_photos, run.eval_tasks, run.eval_modes, reward, cfg.seed, cfg.progress, out=part, tile=run.tile, overlap=run.tile_overlap,
+                                 official_from={'grpo': 'sft'} if same_backbone(start, tuned) else None)   # only the heads trained: GRPO's official is SFT's
         if trainer.run_dir is not None:
             part.replace(trainer.run_dir / 'eval.csv')
             summarize(rows).to_csv(trainer.run_dir / 'summary.csv')
