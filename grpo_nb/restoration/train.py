@@ -5,7 +5,7 @@
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
 import copy, json, math, sys, time, warnings
-from dataclasses import dataclass, field, asdict, replace
+from dataclasses import dataclass, field, asdict, replace, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -33,8 +33,8 @@ __all__ = ['TINY', 'SFT_RESUMABLE', 'LORA_TARGETS', 'SCORE_BYTES_PER_PIXEL', 'SF
            'worst_mean', 'summarize', 'format_table', 'paired_change', 'change_summary', 'plot_change',
            'classical_denoisers', 'compare_denoisers', 'probe_actions', 'probe_tasks', 'action_ceiling',
            'GRPORunConfig', 'start_model', 'run_heads', 'worst_dataset', 'plot_curves', 'sample_grid', 'task_gains',
-           'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'train_grpo',
-           'train_heads_exact', 'task_group', 'read_eval_csv', 'worst_list_name', 'select_worst']
+           'linear_task_heads', 'keep_task_heads', 'confirm_tasks', 'task_spread', 'run_task_weights', 'reward_info',
+           'train_grpo', 'train_heads_exact', 'task_group', 'read_eval_csv', 'worst_list_name', 'select_worst']
 
 # %% ../../nbs/13_restoration.train.ipynb #46307e4a
 TINY = dict(dim=16, num_blocks=[1, 2, 2, 2], num_refinement_blocks=1, mask='relative', para1_init=0.5)
@@ -856,9 +856,13 @@ def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `Resto
     return sd.to_frame().assign(weight=sd / sd.mean())
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
+def reward_info(reward)->dict:
+    "What a run records of its reward: a dataclass's fields (`RewardMix`'s weights), else the class's name."
+    return asdict(reward) if is_dataclass(reward) else {'class': f'{type(reward).__module__}.{type(reward).__qualname__}'}
+
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
-               reward:RewardMix|None=None,   # the reward (default: the seeds' weights)
+               reward:RewardMix|None=None,   # the reward (default: the seeds' weights); any reward(pred, clean, group=G) → `Rewards` will do ("Your own reward" in 12_restoration.task)
                callbacks=None, resume=None,
                evaluate:bool=True,           # run the final val evaluation and write the table
               ):
@@ -868,9 +872,9 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     run, reward = run or GRPORunConfig(), reward or RewardMix()
     cfg = cfg or GRPOConfig(group_size=4, batch_size=4, epochs=2, lr=5e-6)
     check_run_dir(cfg.run_dir, resume, RUN_FILES + ('grpo.safetensors',))   # before minutes of work
-    if reward.niqe and not niqe_fits(run.patch, run.patch):
+    if isinstance(reward, RewardMix) and reward.niqe and not niqe_fits(run.patch, run.patch):
         raise ValueError(f"reward: NIQE (weight {reward.niqe}) needs two 96-px blocks per image, so patches (--patch) and training photos of 192 px or more; got patch={run.patch}")
-    if run.patch < reward.min_side: raise ValueError(f"reward: SSIM needs images of 11 px or more and LPIPS {LPIPS_MIN_SIDE}, so these weights need patches (--patch) of {reward.min_side} px or more; got patch={run.patch}")
+    if isinstance(reward, RewardMix) and run.patch < reward.min_side: raise ValueError(f"reward: SSIM needs images of 11 px or more and LPIPS {LPIPS_MIN_SIDE}, so these weights need patches (--patch) of {reward.min_side} px or more; got patch={run.patch}")
     rank, _ = init_distributed(cfg.device)   # before anything lands on a GPU: under torchrun each process takes its own
     set_seed(cfg.seed)
     model = run_heads(start_model(run.ckpt, heads=not run.head_inputs), run)
@@ -890,7 +894,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     data = worst_dataset(run, val_photos, cfg.seed) if run.worst else RestorationPatches(train, run.tasks, run.patch, n=run.n_train, seed=cfg.seed, recolour=run.recolour,
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
-    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level', 'tile', 'tile_overlap')} | {'reward': asdict(reward)}   # what a resumed run must keep
+    info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level', 'tile', 'tile_overlap')} | {'reward': reward_info(reward)}   # what a resumed run must keep
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume, info=info)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
@@ -898,7 +902,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     rows = None
     if trainer.rank == 0 and trainer.run_dir is not None:
         out = trainer.run_dir
-        save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run), 'reward': asdict(reward),
+        save_restorer(tuned, out / 'grpo.safetensors', info={'start': str(run.ckpt or SFT_CKPT), 'run': asdict(run), 'reward': reward_info(reward),
                                                             **({} if gains is None else {'tasks_kept': gains.index[gains.kept].tolist()}),
                                                             **({} if weights is None else {'task_weights': weights.weight.to_dict()})})
         if gains is not None: gains.to_csv(out / 'task_gains.csv')
