@@ -5,7 +5,7 @@
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
 import copy, json, math, sys, time, warnings
-from dataclasses import dataclass, field, asdict, replace, is_dataclass
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -857,8 +857,8 @@ def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `Resto
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def reward_info(reward)->dict:
-    "What a run records of its reward: a dataclass's fields (`RewardMix`'s weights), else the class's name."
-    return asdict(reward) if is_dataclass(reward) else {'class': f'{type(reward).__module__}.{type(reward).__qualname__}'}
+    "What a run records of its reward: a `RewardMix`'s weights, else the class's name (its fields need not be JSON)."
+    return asdict(reward) if isinstance(reward, RewardMix) else {'class': f'{type(reward).__module__}.{type(reward).__qualname__}'}
 
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
