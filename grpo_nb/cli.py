@@ -324,7 +324,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     import pandas as pd
     from grpo_nb.rewards import RewardMix, niqe_fits
     from grpo_nb.restoration.data import load_image_folder, load_photos
-    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary, best_of
+    from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary, best_of, same_backbone
     out = Path(a.out)
     if out.is_dir(): raise SystemExit(f"--out {out} is a folder; give the CSV file to write, e.g. {out / 'results.csv'}")
     if out.exists() and not a.overwrite: raise SystemExit(f"--out {out} exists; pass --overwrite to replace it")
@@ -352,7 +352,10 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     try:
         score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not (a.json or a.no_progress), out=part, tile=a.tile, overlap=a.tile_overlap)
         rows = score({label: model}, modes)
-        if base: rows = pd.concat([rows, score({'baseline': base}, (base_mode,))], ignore_index=True)
+        if base and base_mode == 'official' and 'official' in modes and same_backbone(model, base):   # the model is the baseline with other heads, which 'official' ignores
+            copied = rows[rows['mode'] == 'official'].assign(model='baseline'); copied.to_csv(part, mode='a', header=False, index=False)
+            rows = pd.concat([rows, copied], ignore_index=True)
+        elif base: rows = pd.concat([rows, score({'baseline': base}, (base_mode,))], ignore_index=True)
     except BaseException:
         if part.exists(): print(f"grpo_nb eval: the rows scored before this failure are in {part}", file=sys.stderr)
         raise

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #49ff29ed
 from __future__ import annotations
-import itertools, numbers, os, random
+import itertools, numbers, os, random, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -99,10 +99,15 @@ class Rewards:
         return Rewards(self.total.reshape(*shape), {k: v.reshape(*shape) for k, v in self.components.items()})
 
 def check_rewards(r, n:int, # what a reward function returned, and how many images it scored
-                  who:str   # the reward function, for the message
+                  who:str,  # the reward function, for the message
+                  device:torch.device|str|None=None, # where the images were (None: not checked)
                  )->Rewards:
-    "`r`, if it is `Rewards` with a tensor total and components of shape [n]; otherwise a `TypeError` or `ValueError` naming `who`."
+    "`r`, if it is `Rewards` whose total and components are floating tensors [n] (on `device`); otherwise a `TypeError` or `ValueError` naming `who`."
     if not isinstance(r, Rewards): raise TypeError(f"{who} returned a {type(r).__name__}; a reward function returns Rewards(total [N], {{name: component [N]}}) (grpo_nb.core)")
-    bad = [(k, v) for k, v in {'total': r.total, **r.components}.items() if not isinstance(v, Tensor) or v.shape != (n,)]
-    if bad: raise ValueError(f"{who}: {bad[0][0]} has shape {tuple(getattr(bad[0][1], 'shape', ()))}, expected one value per image, ({n},)")
+    for k, v in {'total': r.total, **r.components}.items():
+        if not isinstance(v, Tensor): raise TypeError(f"{who}: {k} is a {type(v).__name__}, expected a tensor of shape ({n},)")
+        if v.shape != (n,): raise ValueError(f"{who}: {k} has shape {tuple(v.shape)}, expected one value per image, ({n},)")
+        if not v.is_floating_point(): raise TypeError(f"{who}: {k} has dtype {v.dtype}, expected a floating dtype (rewards are compared and averaged)")
+        if device is not None and v.device != torch.device(device): raise ValueError(f"{who}: {k} is on {v.device}, but the images are on {device}")
+    if r.total.dtype in (torch.float16, torch.bfloat16): warnings.warn(f"{who}: the total is {r.total.dtype}, whose rounding can erase the small differences within a group; compute it in float32")
     return r

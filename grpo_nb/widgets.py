@@ -165,7 +165,8 @@ class RewardWeightExplorer:
                 ):
         task = as_task(source)
         components, samples = group_components(task, as_batch(images, degradation, seed), G, seed)
-        self._setup(components, weights if weights is not None else getattr(task, 'reward_fn', None), samples, config)
+        own = getattr(task, 'reward_fn', None)
+        self._setup(components, weights if weights is not None else own if isinstance(own, RewardMix) else None, samples, config)   # a reward of your own: 1 for each of its components
 
     @classmethod
     def from_components(cls, components:dict[str, Tensor], # normalised components [B, G] by name

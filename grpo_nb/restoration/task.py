@@ -47,7 +47,7 @@ def check_restorer(model, who:str,   # the network, and the function that needs 
 # %% ../../nbs/12_restoration.task.ipynb #08e10e7a
 def check_reward_fn(reward)->None:
     "A `TypeError` unless `reward` can be called as reward(pred, clean, group=G), as a rollout scores its groups."
-    try: inspect.signature(reward).bind(None, None, group=1)
+    try: inspect.signature(reward.forward if isinstance(reward, torch.nn.Module) else reward).bind(None, None, group=1)   # a module's __call__ takes anything
     except TypeError: raise TypeError(f"reward: {reward!r} cannot be called as reward(pred, clean, group=G); a reward function takes the restored and clean images and "
                                       "the group size (which it may ignore) and returns Rewards (see 'Your own reward' in 12_restoration.task)") from None
     except ValueError: pass   # no signature to read (a builtin): called as it is
@@ -130,7 +130,7 @@ def reward(self:RestorationTask, ro:Rollout, batch:dict)->Rewards:
     outs = ro.extra['outputs']
     B, G = outs.shape[:2]
     clean = batch['clean'].repeat_interleave(G, 0)
-    r = check_rewards(self.reward_fn(group_flat(outs).clamp(0, 1), clean, group=G), B * G, f'reward {type(self.reward_fn).__name__}').reshape(B, G)
+    r = check_rewards(self.reward_fn(group_flat(outs).clamp(0, 1), clean, group=G), B * G, f'reward {type(self.reward_fn).__name__}', outs.device).reshape(B, G)
     ro.extra['reward'] = r.total
     return r
 
