@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-import inspect
+import inspect, math, warnings
 from ..core import Rewards, check_rewards, check_same_shape, is_int
 from ..policy import frozen_copy, head_parameter_names
 from ..rewards import RewardMix, psnr
@@ -126,11 +126,15 @@ def kl(self:RestorationTask, ro:Rollout)->Tensor:
 # %% ../../nbs/12_restoration.task.ipynb #bda0f0b8
 @patch
 def reward(self:RestorationTask, ro:Rollout, batch:dict)->Rewards:
-    "The reward of every sample [B, G] with its named components; the totals are kept for `aux_losses`."
+    "The reward of every sample [B, G] with its named components; the totals are kept for `aux_losses`. A sample whose reward is NaN or infinite leaves its group (`Rollout.mask`)."
     outs = ro.extra['outputs']
     B, G = outs.shape[:2]
     clean = batch['clean'].repeat_interleave(G, 0)
     r = check_rewards(self.reward_fn(group_flat(outs).clamp(0, 1), clean, group=G), B * G, f'reward {type(self.reward_fn).__name__}', outs.device).reshape(B, G)
+    ok = r.total.isfinite()
+    if not ok.all() and ok.any():   # none finite: the trainer skips the step
+        warnings.warn("RestorationTask: samples whose reward is NaN or infinite are left out of their groups; the rest of the step trains")
+        ro.mask = ok if ro.mask is None else ro.mask & ok
     ro.extra['reward'] = r.total
     return r
 
@@ -141,7 +145,7 @@ def aux_losses(self:RestorationTask, ro:Rollout, batch:dict)->dict[str, Tensor]:
     if not (self.sup or self.consistency) or not self.backbone_trains(): return {}
     if 'reward' not in ro.extra: raise ValueError("aux_losses: call reward(rollout, batch) first; the group's best sample is picked by its reward")
     if self.consistency and 'mean_output' not in ro.extra: raise ValueError("aux_losses: the rollout has no deterministic output (the backbone was frozen when it was made); roll out again")
-    best = ro.extra['reward'].argmax(1)
+    best = ro.extra['reward'].nan_to_num(nan=-math.inf).argmax(1)   # a NaN reward is never the best
     rows = torch.arange(len(best), device=best.device)
     out = self.model.decode(self.model.encode(batch['degraded']), {k: v[rows, best] for k, v in ro.actions.items()})
     losses = {'sup': F.l1_loss(out, batch['clean'])} if self.sup else {}
