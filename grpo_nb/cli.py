@@ -321,7 +321,6 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
 # %% ../nbs/90_cli.ipynb #b5e8ed4d
 def eval_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb eval restoration`."
-    import pandas as pd
     from grpo_nb.rewards import RewardMix, niqe_fits
     from grpo_nb.restoration.data import load_image_folder, load_photos
     from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary, best_of, same_backbone
@@ -350,12 +349,9 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     torch.set_num_threads(a.threads)
     part.unlink(missing_ok=True)
     try:
-        score = lambda models, modes: evaluate_restorer(models, images, tasks, modes, reward, a.seed, progress=not (a.json or a.no_progress), out=part, tile=a.tile, overlap=a.tile_overlap)
-        rows = score({label: model}, modes)
-        if base and base_mode == 'official' and 'official' in modes and same_backbone(model, base):   # the model is the baseline with other heads, which 'official' ignores
-            copied = rows[rows['mode'] == 'official'].assign(model='baseline'); copied.to_csv(part, mode='a', header=False, index=False)
-            rows = pd.concat([rows, copied], ignore_index=True)
-        elif base: rows = pd.concat([rows, score({'baseline': base}, (base_mode,))], ignore_index=True)
+        models, per = ({label: model, 'baseline': base}, {label: modes, 'baseline': (base_mode,)}) if base else ({label: model}, modes)
+        rows = evaluate_restorer(models, images, tasks, per, reward, a.seed, progress=not (a.json or a.no_progress), out=part, tile=a.tile, overlap=a.tile_overlap,
+                                 official_from={'baseline': label} if base and same_backbone(model, base) else None)   # the model is the baseline with other heads, which 'official' ignores
     except BaseException:
         if part.exists(): print(f"grpo_nb eval: the rows scored before this failure are in {part}", file=sys.stderr)
         raise

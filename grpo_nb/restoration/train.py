@@ -399,8 +399,7 @@ def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
                  )->dict[str, list]:
     "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks, an error if the reward weighs it) and the reward of each image, every metric computed once."
     from grpo_nb.rewards import ssim, lpips_distance, niqe, _float
-    check_images(pred, 'pred'); check_images(clean, 'clean'); check_same_shape(pred, clean)
-    pred, clean = _float(pred, clean)   # as `RewardMix` scores them
+    pred, clean = _float(pred, clean)   # as `RewardMix` scores them (psnr, ssim and lpips check both)
     mix = type(reward) is RewardMix   # a subclass may score otherwise: it is called
     q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or mix and reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
     m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
@@ -434,7 +433,7 @@ def check_official_from(models:dict, official_from:dict):
 def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 'grpo' become columns of the table
                       images:list,            # (name, clean [3,H,W]) pairs
                       tasks=TASKS,            # degradations to evaluate
-                      modes=('official', 'mean', 'best_of_4'), # evaluation modes (see `restore`)
+                      modes=('official', 'mean', 'best_of_4'), # evaluation modes (see `restore`), or {label: modes} for each model its own
                       reward:RewardMix|None=None, seed:int=0, progress:bool=True,
                       out:str|Path|None=None, # also append each image × task's rows to this CSV as they are scored (a crash keeps them)
                       tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole photos)
@@ -443,7 +442,10 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     "Degrade every image with every task (seeded) and score every model in every mode."
     from grpo_nb.restoration.data import item_seed, _named
     _named(images, tasks, LPIPS_MIN_SIDE)     # every image, task and mode checked before the first is scored
-    for mode in _distinct(modes, 'modes'): best_of(mode)
+    modes = modes if isinstance(modes, dict) else dict.fromkeys(models, modes)
+    if set(modes) != set(models): raise ValueError(f"modes: expected modes for each of the models {list(models)}, got them for {list(modes)}")
+    for ms in modes.values():
+        for mode in _distinct(ms, 'modes'): best_of(mode)
     check_tiling(tile, overlap)
     check_official_from(models, official_from := official_from or {})
     for m in models.values(): check_restore_memory(m, images, tile)   # before minutes of work that the kernel would kill
@@ -453,8 +455,8 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     for name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         y, x, new, done = y.to(dev), x.to(dev), [], {}
         for label, model in models.items():
-            for mode in modes:
-                if mode == 'official' and label in official_from: m = done[official_from[label], mode]
+            for mode in modes[label]:
+                if mode == 'official' and (official_from.get(label), mode) in done: m = done[official_from[label], mode]
                 else:
                     torch.manual_seed(item_seed(seed, name, task, 1))
                     m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
