@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, json, math, os, signal, sys, time, warnings
+import argparse, importlib, importlib.util, json, math, os, signal, sys, time, warnings
 from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device, WandbLogger
@@ -13,11 +13,12 @@ from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
 # %% auto #0
-__all__ = ['CONFIG_FLAGS', 'WORST_GROUPS', 'MAX_THREADS', 'SFT_FLAGS', 'BACKBONE_FLAGS', 'at_least', 'comma_list',
-           'add_grpo_flags', 'wandb_logger', 'grpo_config', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd',
-           'task_weights_arg', 'add_tile_flags', 'add_restoration_flags', 'changed_flags', 'unused_flags',
-           'backbone_implied', 'train_restoration_cmd', 'eval_restoration_cmd', 'probe_restoration_cmd',
-           'select_worst_cmd', 'bench_cmd', 'DefaultsHelp', 'build_parser', 'json_safe', 'run', 'main']
+__all__ = ['CONFIG_FLAGS', 'REWARD_WEIGHTS', 'WORST_GROUPS', 'MAX_THREADS', 'SFT_FLAGS', 'BACKBONE_FLAGS', 'at_least',
+           'comma_list', 'add_grpo_flags', 'wandb_logger', 'grpo_config', 'load_reward', 'add_reward_flags',
+           'make_reward', 'PrintEpochs', 'train_bandit_cmd', 'eval_bandit_cmd', 'task_weights_arg', 'add_tile_flags',
+           'add_restoration_flags', 'changed_flags', 'unused_flags', 'backbone_implied', 'train_restoration_cmd',
+           'eval_restoration_cmd', 'probe_restoration_cmd', 'select_worst_cmd', 'bench_cmd', 'DefaultsHelp',
+           'build_parser', 'json_safe', 'run', 'main']
 
 # %% ../nbs/90_cli.ipynb #e825ddfa
 def at_least(lo:int, hi:int|None=None):
@@ -88,6 +89,55 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
         msg = str(e)
         for field, flag in CONFIG_FLAGS.items(): msg = msg.replace(f'GRPOConfig.{field}:', f'--{flag} (GRPOConfig.{field}):')
         raise ValueError(msg) from None
+
+# %% ../nbs/90_cli.ipynb #3d99fc93
+def _import_file(path:Path):
+    "Import the Python file `path` as the module named by its stem, registered in `sys.modules` (dataclasses and pickling in it need that)."
+    if not path.is_file(): raise FileNotFoundError(f"--reward: no file {path}")
+    name, old = path.stem, sys.modules.get(path.stem)
+    if old is not None:
+        if getattr(old, '__file__', None) and Path(old.__file__).resolve() == path.resolve(): return old
+        raise ValueError(f"--reward: a module named {name!r} is already imported (from {getattr(old, '__file__', None) or 'the interpreter'}); rename {path}")
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = sys.modules[name] = importlib.util.module_from_spec(spec)
+    try: spec.loader.exec_module(mod)
+    except BaseException: del sys.modules[name]; raise
+    return mod
+
+def load_reward(spec:str # 'module:name' or 'path/to/file.py:name'
+               ):
+    "The reward `spec` names (a function, a class built with no arguments, or an instance), checked to be callable as reward(pred, clean, group=G)."
+    from grpo_nb.restoration.task import check_reward_fn
+    where, _, name = spec.rpartition(':')
+    if not where or not name: raise ValueError(f"--reward {spec!r}: expected module:name or path/to/file.py:name, e.g. myrewards:luma_psnr")
+    if not where.endswith('.py') and os.getcwd() not in sys.path: sys.path.append(os.getcwd())   # as `python -m` finds a module in the current folder
+    try: obj = _import_file(Path(where)) if where.endswith('.py') else importlib.import_module(where)
+    except ModuleNotFoundError as e: raise ValueError(f"--reward {spec!r}: cannot import {where!r} ({e})") from None
+    for part in name.split('.'):
+        if not hasattr(obj, part): raise ValueError(f"--reward {spec!r}: {where} has no {name!r}")
+        obj = getattr(obj, part)
+    if isinstance(obj, type): obj = obj()
+    if not callable(obj): raise ValueError(f"--reward {spec!r}: {name} is a {type(obj).__name__}, not a function, a class or a callable instance")
+    try: check_reward_fn(obj)
+    except TypeError as e: raise ValueError(f"--reward {spec!r}: {e}") from None
+    return obj
+
+REWARD_WEIGHTS = dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0)   # the seeds' --grpo_w_* defaults
+
+def add_reward_flags(p:argparse.ArgumentParser):
+    "The seeds' --grpo_w_* weights of the `RewardMix`, and --reward for a reward of your own instead."
+    for k, v in REWARD_WEIGHTS.items(): p.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'weight of {k.upper()} in the reward')
+    p.add_argument('--reward', default=None, metavar='MODULE:NAME', help="a reward of your own instead of the --grpo_w_* mix: module:name or path/to/file.py:name, naming a function reward(pred, clean, group=G) → Rewards, a class built with no arguments, or an instance (\"Your own reward\" in 12_restoration.task)")
+
+def make_reward(a:argparse.Namespace, # parsed flags of `train` or `eval restoration`
+                given:set,            # the flags set away from their defaults (`changed_flags`)
+                **kw):                # more `RewardMix` settings (heavy_topk)
+    "The reward the flags ask for: --reward's, or the `RewardMix` of the --grpo_w_* weights."
+    from grpo_nb.rewards import RewardMix
+    if not a.reward: return RewardMix(*(getattr(a, f'grpo_w_{k}') for k in REWARD_WEIGHTS), **kw)
+    if mix := sorted(given & ({f'grpo_w_{k}' for k in REWARD_WEIGHTS} | {'grpo_heavy_topk'})):
+        raise SystemExit(f"--reward {a.reward} and {', '.join('--' + k for k in mix)}: those weigh the RewardMix that --reward replaces; pass one")
+    return load_reward(a.reward)
 
 # %% ../nbs/90_cli.ipynb #0edffb28
 class PrintEpochs(Callback):
@@ -168,8 +218,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
                    help='--stage sft: first set the band cross-attention temperatures (with --ckpt) or start every FreModule cross-attention at it (from scratch)')
     p.add_argument('--fre_para1_scale', type=float, default=1., help='--stage sft: first scale para1 (with --ckpt) or its initial value (from scratch) by this')
     p.add_argument('--fre_modules', default=None, help='--stage sft with --ckpt: comma-separated FreModules that --fre_temperature and --fre_para1_scale change (default: all)')
-    for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items():
-        p.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'reward weight of {k}')
+    add_reward_flags(p)
     p.add_argument('--grpo_heavy_topk', type=int, default=None, help='SSIM/LPIPS/NIQE only for the k best-PSNR samples per group')
     p.add_argument('--grpo_lambda_sup', type=float, default=0.1, help='weight of L1(best sample, ground truth)')
     p.add_argument('--grpo_lambda_consistency', type=float, default=0.05, help='weight of L1(best sample, deterministic output)')
@@ -247,7 +296,6 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     if unused := unused_flags(a): raise SystemExit('grpo_nb train restoration: flags this run would not use:\n  ' + '\n  '.join(unused))
     if implied: print(f"grpo_nb train restoration: {', '.join('--' + k for k in implied)} {'acts' if len(implied) == 1 else 'act'} on the backbone, so the backbone trains too, as in seed 001; add --train_policy_only to train only the heads", file=sys.stderr)
     import pandas as pd
-    from grpo_nb.rewards import RewardMix
     from grpo_nb.schedules import StageSchedule
     from grpo_nb.checkpoint import load_checkpoint, read_metadata
     from grpo_nb.restoration.train import TINY, FRE, SFTConfig, train_sft, sharpen_frequency_branch, GRPORunConfig, train_grpo, summarize, format_table, paired_change, change_summary
@@ -294,7 +342,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     aux = {'sup': 1. if schedule else a.grpo_lambda_sup, 'consistency': a.grpo_lambda_consistency}
     cfg = grpo_config(a, aux_weights=aux, schedule=schedule,
                       best_metric='restoration/reward_gain', best_mode='max', log_every=5)
-    reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe, heavy_topk=a.grpo_heavy_topk)
+    reward = make_reward(a, changed_flags(a, 'train', 'restoration'), heavy_topk=a.grpo_heavy_topk)
     keys = ['reward/total_mean', 'kl/closed_form', 'restoration/psnr_gain', 'restoration/reward_gain']
     log = PrintEpochs(keys, quiet=a.json)
     trainer, df, rows = train_grpo(run, cfg, reward, callbacks=[log, *wandb_logger(a)], resume=resume, evaluate=not a.no_eval)
@@ -335,8 +383,9 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     if a.baseline not in (None, 'input'):
         try: best_of(a.baseline_mode)   # a typo fails now, not after the model is scored
         except ValueError as e: raise SystemExit(f"--baseline_mode: {e}") from None
+    reward = make_reward(a, given)
     images = load_image_folder(a.images) if a.images else load_photos('val')
-    if a.grpo_w_niqe and (small := [n for n, im in images if not niqe_fits(*im.shape[1:])]):
+    if isinstance(reward, RewardMix) and reward.niqe and (small := [n for n, im in images if not niqe_fits(*im.shape[1:])]):
         raise SystemExit(f"--grpo_w_niqe {a.grpo_w_niqe}: NIQE needs two 96-px blocks per photo (e.g. 96×192), and these are smaller: {small}")
     label, modes, tasks = Path(a.ckpt).stem if a.ckpt else 'sft', comma_list(a.modes), comma_list(a.tasks)
     if label == 'baseline': label = 'baseline_new'
@@ -345,7 +394,6 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     heads_for = lambda ms: None if set(ms) - {'official', 'input'} else False   # start_model warns of fresh heads only where a mode uses them
     model = start_model(a.ckpt, heads=heads_for(modes)).eval().to(device)
     base = a.baseline and (model if a.baseline == 'input' else start_model(None if a.baseline == 'sft' else a.baseline, heads=heads_for([base_mode])).eval().to(device))  # any model scores 'input'
-    reward = RewardMix(a.grpo_w_psnr, a.grpo_w_ssim, a.grpo_w_lpips, a.grpo_w_niqe)
     torch.set_num_threads(a.threads)
     part.unlink(missing_ok=True)
     try:
@@ -440,7 +488,7 @@ def build_parser()->argparse.ArgumentParser:
     er.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     er.add_argument('--baseline', default=None, help="a second restorer to compare with ('sft': the bundled SFT checkpoint; 'input': the degraded input itself): also scored, and the change of each mode against it printed (mean, standard error, pairs up)")
     er.add_argument('--baseline_mode', default='official', help='the mode --baseline is scored in')
-    for k, v in dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0).items(): er.add_argument(f'--grpo_w_{k}', type=float, default=v, help=f'weight of {k.upper()} in the reward')
+    add_reward_flags(er)
     er.add_argument('--seed', type=at_least(0), default=0, help="degradation seed; each photo × task's input is drawn from (seed, file name, task), so it is the same in any run with the same seed, whatever else is scored")
     er.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to restore and score (default: the GPU when torch sees one; sampled modes and rounding differ slightly from the CPU)')
     er.add_argument('--threads', type=at_least(1, MAX_THREADS), default=2, help='torch CPU threads')

@@ -859,10 +859,10 @@ def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `Resto
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def reward_info(reward)->dict:
-    "What a run records of its reward, and a resumed run must match: a `RewardMix`'s weights, else the function's or class's name (its settings need not be JSON)."
+    "What a run records of its reward, and a resumed run must match: a `RewardMix`'s weights, else the function's or class's `module:qualname`, as the CLI's `--reward` takes it (its settings need not be JSON)."
     if isinstance(reward, RewardMix): return asdict(reward)
     f = reward if hasattr(reward, '__qualname__') else type(reward)   # a function, or an instance of a class
-    return {'reward_fn': f'{f.__module__}.{f.__qualname__}'}
+    return {'reward_fn': f'{f.__module__}:{f.__qualname__}'}
 
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
