@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device, WandbLogger
 from .restoration.data import TASKS
+from .rewards import RewardMix
 from .restoration.train import start_model, FRESH_SPREAD
 from .restoration.model import HEAD_INPUTS
 
@@ -116,13 +117,15 @@ def load_reward(spec:str # 'module:name' or 'path/to/file.py:name'
     for part in name.split('.'):
         if not hasattr(obj, part): raise ValueError(f"--reward {spec!r}: {where} has no {name!r}")
         obj = getattr(obj, part)
-    if isinstance(obj, type): obj = obj()
+    if isinstance(obj, type):
+        try: obj = obj()
+        except TypeError as e: raise ValueError(f"--reward {spec!r}: the class {name} is built here with no arguments, and that failed ({e}); name a function or an instance instead") from None
     if not callable(obj): raise ValueError(f"--reward {spec!r}: {name} is a {type(obj).__name__}, not a function, a class or a callable instance")
     try: check_reward_fn(obj)
     except TypeError as e: raise ValueError(f"--reward {spec!r}: {e}") from None
     return obj
 
-REWARD_WEIGHTS = dict(psnr=0.4, ssim=0.3, lpips=0.3, niqe=0.0)   # the seeds' --grpo_w_* defaults
+REWARD_WEIGHTS = RewardMix().weights   # the seeds' weights, the --grpo_w_* defaults
 
 def add_reward_flags(p:argparse.ArgumentParser):
     "The seeds' --grpo_w_* weights of the `RewardMix`, and --reward for a reward of your own instead."
@@ -133,8 +136,7 @@ def make_reward(a:argparse.Namespace, # parsed flags of `train` or `eval restora
                 given:set,            # the flags set away from their defaults (`changed_flags`)
                 **kw):                # more `RewardMix` settings (heavy_topk)
     "The reward the flags ask for: --reward's, or the `RewardMix` of the --grpo_w_* weights."
-    from grpo_nb.rewards import RewardMix
-    if not a.reward: return RewardMix(*(getattr(a, f'grpo_w_{k}') for k in REWARD_WEIGHTS), **kw)
+    if not a.reward: return RewardMix(**{k: getattr(a, f'grpo_w_{k}') for k in REWARD_WEIGHTS}, **kw)
     if mix := sorted(given & ({f'grpo_w_{k}' for k in REWARD_WEIGHTS} | {'grpo_heavy_topk'})):
         raise SystemExit(f"--reward {a.reward} and {', '.join('--' + k for k in mix)}: those weigh the RewardMix that --reward replaces; pass one")
     return load_reward(a.reward)
@@ -369,7 +371,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
 # %% ../nbs/90_cli.ipynb #b5e8ed4d
 def eval_restoration_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb eval restoration`."
-    from grpo_nb.rewards import RewardMix, niqe_fits
+    from grpo_nb.rewards import niqe_fits
     from grpo_nb.restoration.data import load_image_folder, load_photos
     from grpo_nb.restoration.train import evaluate_restorer, summarize, format_table, paired_change, change_summary, best_of, same_backbone
     out = Path(a.out)
