@@ -157,6 +157,7 @@ def photo_key(im:Tensor)->tuple:
 
 def train_val_photos(train:str|Path|None=None, # folder of training photos (None: the bundled train split)
                      val:str|Path|None=None,   # folder of val photos (None: the bundled val split)
+                     patch:int|None=None,      # training patch side: training photos smaller than it are left out, with a warning that names them
                     )->tuple[list, list]:      # (train, val) lists of (name, [3,H,W])
     "Training and val photos, from folders or the bundled split; a `ValueError` names any photo on both sides."
     tr, va = (load_image_folder(f) if f else load_photos(s) for f, s in ((train, 'train'), (val, 'val')))
@@ -164,6 +165,10 @@ def train_val_photos(train:str|Path|None=None, # folder of training photos (None
     both = [(seen[k], n) for n, im in va if (k := photo_key(im)) in seen]
     if both: raise ValueError(f"{len(both)} photo(s) are both training and val photos, e.g. {both[0][0]!r} ({train or 'bundled train'}) "
                               f"= {both[0][1]!r} ({val or 'bundled val'}); split your photos by image")
+    if patch and (small := [f'{n!r} ({im.shape[1]}×{im.shape[2]})' for n, im in tr if min(im.shape[1:]) < patch]):
+        tr = [(n, im) for n, im in tr if min(im.shape[1:]) >= patch]
+        if not tr: raise ValueError(f"every training photo ({train or 'bundled train'}) is smaller than the {patch}-px patches, e.g. {small[0]}; pass a smaller patch (--patch)")
+        warnings.warn(f"{len(small)} of {len(small) + len(tr)} training photos are smaller than the {patch}-px patches and are left out: {', '.join(small)}")
     return tr, va
 
 # %% ../../nbs/11_restoration.data.ipynb #68d36a67

@@ -216,7 +216,7 @@ def train_sft(cfg:SFTConfig,          # what to train
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: cosine_warmup(s, cfg.steps, cfg.warmup_ratio))
-    train, val_photos = train_val_photos(cfg.train_images, cfg.val_images)
+    train, val_photos = train_val_photos(cfg.train_images, cfg.val_images, cfg.patch)
     if small := [n for n, im in val_photos if min(im.shape[1:]) < cfg.eval_size]:   # found now, not after training
         raise ValueError(f"val_images: the val table scores centre crops of {cfg.eval_size} px (SFTConfig.eval_size), and these photos are smaller: {small}")
     ds = RestorationPatches(train, cfg.tasks, cfg.patch, n=cfg.steps * cfg.batch_size, seed=cfg.seed, recolour=cfg.recolour)
@@ -884,7 +884,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
     model = run_heads(start_model(run.ckpt, heads=not run.head_inputs), run)
     if model.mask == 'adair' and run.patch < 512:
         warnings.warn(f"{run.ckpt} uses AdaIR's own mask ('adair'), whose box is empty on inputs under 512 px: on {run.patch}-px patches the 6 mask-ratio actions change nothing, so GRPO tunes the 6 fusion scales alone")
-    train, val_photos = train_val_photos(run.train_images, run.val_images)
+    train, val_photos = train_val_photos(run.train_images, run.val_images, run.patch)
     if run.confirm_level is not None and len(train) < 2: raise ValueError(f"confirm_level: the check needs at least 2 training photos, got {len(train)}; set confirm_level=None (--confirm_level none)")
     if model.task_classifier is not None and not model.task_classifier.n_fit: fit_task_classifier(model, train, run.patch, seed=cfg.seed, recolour=run.recolour)
     model.to(cfg.device)   # first: the start, the reference policy and the spread's rollouts live where the training does
