@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #35a2c1f9
 from __future__ import annotations
-import argparse, importlib, importlib.util, json, math, os, signal, sys, time, warnings
+import argparse, importlib, importlib.util, inspect, json, math, os, signal, sys, time, traceback, warnings
 from pathlib import Path
 import torch
 from .trainer import GRPOConfig, Callback, TrainingInterrupted, check_device, WandbLogger
@@ -93,17 +93,19 @@ def grpo_config(a:argparse.Namespace, **kw)->GRPOConfig:
 
 # %% ../nbs/90_cli.ipynb #3d99fc93
 def _import_file(path:Path):
-    "Import the Python file `path` as the module named by its stem, registered in `sys.modules` (dataclasses and pickling in it need that)."
-    if not path.is_file(): raise FileNotFoundError(f"--reward: no file {path}")
-    name, old = path.stem, sys.modules.get(path.stem)
-    if old is not None:
-        if getattr(old, '__file__', None) and Path(old.__file__).resolve() == path.resolve(): return old
-        raise ValueError(f"--reward: a module named {name!r} is already imported (from {getattr(old, '__file__', None) or 'the interpreter'}); rename {path}")
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = sys.modules[name] = importlib.util.module_from_spec(spec)
+    "Import the Python file `path` as `python path` would (its folder first on the path), as the module named by its stem, registered in `sys.modules` (dataclasses and pickling in it need that)."
+    if (old := sys.modules.get(path.stem)) is not None: return old   # this file, imported before (`load_reward` checks)
+    if (folder := str(path.resolve().parent)) not in sys.path: sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    mod = sys.modules[path.stem] = importlib.util.module_from_spec(spec)
     try: spec.loader.exec_module(mod)
-    except BaseException: del sys.modules[name]; raise
+    except BaseException: del sys.modules[path.stem]; raise
     return mod
+
+def _raised(e:Exception)->str:
+    "An exception as one line, with the file and line that raised it."
+    f = traceback.extract_tb(e.__traceback__)[-1:]
+    return f"{type(e).__name__}: {e}" + (f" ({Path(f[0].filename).name}, line {f[0].lineno})" if f and not isinstance(e, SyntaxError) else '')   # a SyntaxError says where
 
 def load_reward(spec:str # 'module:name' or 'path/to/file.py:name'
                ):
@@ -111,15 +113,26 @@ def load_reward(spec:str # 'module:name' or 'path/to/file.py:name'
     from grpo_nb.restoration.task import check_reward_fn
     where, _, name = spec.rpartition(':')
     if not where or not name: raise ValueError(f"--reward {spec!r}: expected module:name or path/to/file.py:name, e.g. myrewards:luma_psnr")
-    if not where.endswith('.py') and os.getcwd() not in sys.path: sys.path.append(os.getcwd())   # as `python -m` finds a module in the current folder
-    try: obj = _import_file(Path(where)) if where.endswith('.py') else importlib.import_module(where)
+    path = Path(where) if where.endswith('.py') else None
+    if path is None and os.getcwd() not in sys.path: sys.path.insert(0, os.getcwd())   # as `python -m` finds a module in the current folder
+    if path is not None and not path.is_file(): raise FileNotFoundError(f"--reward {spec!r}: no file {path}")
+    if path is not None and (old := sys.modules.get(path.stem)) is not None and not (getattr(old, '__file__', None) and Path(old.__file__).resolve() == path.resolve()):
+        raise ValueError(f"--reward {spec!r}: a module named {path.stem!r} is already imported (from {getattr(old, '__file__', None) or 'the interpreter'}); rename {path}")
+    try: obj = _import_file(path) if path else importlib.import_module(where)
     except ModuleNotFoundError as e: raise ValueError(f"--reward {spec!r}: cannot import {where!r} ({e})") from None
+    except Exception as e:   # the file's own error, in one line that says where (GRPO_NB_TRACEBACK=1 shows the rest)
+        hint = '; for a file inside a package, name it as package.module:name' if 'relative import' in str(e) else ''
+        raise ValueError(f"--reward {spec!r}: importing {where} raised {_raised(e)}{hint}") from e
+    mod = obj
     for part in name.split('.'):
-        if not hasattr(obj, part): raise ValueError(f"--reward {spec!r}: {where} has no {name!r}")
+        if not hasattr(obj, part): raise ValueError(f"--reward {spec!r}: {getattr(mod, '__file__', None) or where} has no {name!r}")
         obj = getattr(obj, part)
     if isinstance(obj, type):
+        try: inspect.signature(obj).bind()
+        except TypeError as e: raise ValueError(f"--reward {spec!r}: the class {name} is built here with no arguments, and it needs some ({e}); name a function or an instance instead") from None
+        except ValueError: pass   # no signature to read
         try: obj = obj()
-        except TypeError as e: raise ValueError(f"--reward {spec!r}: the class {name} is built here with no arguments, and that failed ({e}); name a function or an instance instead") from None
+        except Exception as e: raise ValueError(f"--reward {spec!r}: building {name}() raised {_raised(e)}") from e
     if not callable(obj): raise ValueError(f"--reward {spec!r}: {name} is a {type(obj).__name__}, not a function, a class or a callable instance")
     try: check_reward_fn(obj)
     except TypeError as e: raise ValueError(f"--reward {spec!r}: {e}") from None
@@ -327,6 +340,9 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
     if resume:   # the run's own start and what it trains need not be repeated
         saved = json.loads(read_metadata(resume)['grpo_nb'])['meta']['info']
         a.ckpt = a.ckpt or saved.get('ckpt')
+        if 'reward_fn' in (r := saved.get('reward', {})) and not a.reward:
+            raise SystemExit(f"{resume} was trained with the reward {r['reward_fn']}{' ' + r['settings'] if 'settings' in r else ''}: resume it with --reward {r['reward_fn']} (or path/to/file.py:name)")
+        if 'reward_fn' not in r and a.reward: raise SystemExit(f"{resume} was trained with the RewardMix {r}: resume it without --reward")
         if saved.get('policy_only') is False and not (a.train_backbone or a.train_policy_only or a.lora): a.train_backbone = True
     if a.train_backbone and a.lora: raise SystemExit('--train_backbone and --lora: with --lora the backbone stays frozen and its LoRA adapters train instead; pass one')
     run = GRPORunConfig(ckpt=a.ckpt or (a.resume_ckpt if not resume else None), tasks=tasks, patch=a.patch or 128, n_train=a.n_train, recolour=a.recolour,
@@ -408,7 +424,7 @@ def eval_restoration_cmd(a:argparse.Namespace)->dict:
     part.replace(out)
     s = summarize(rows)
     if not a.json: print(format_table(s, pairs=()))
-    res = {'out': str(out), 'rows': len(rows)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
+    res = {'out': str(out), 'rows': len(rows), 'reward': a.reward or repr(reward)} | ({'table': {' | '.join(k): v for k, v in s.round(4).to_dict('index').items()}} if a.json else {})
     if base:   # each mode of the model against the baseline, paired by image × task
         change = {m: change_summary(paired_change(rows, (label, m), ('baseline', base_mode))) for m in modes}
         if a.json: res['change'] = {m: c.round(4).to_dict('index') for m, c in change.items()}

@@ -387,29 +387,33 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
     skipped, step = self.skipped, self.step
     for cb in self.callbacks: cb.on_fit_start(self)
     with stop_on_signals(self):
-        while self.epoch < cfg.epochs:
-            done = self.step - self.epoch * n   # steps of this epoch taken before a mid-epoch checkpoint
-            if not 0 <= done <= n:
-                raise ValueError(f"the run is at step {self.step} in epoch {self.epoch + 1}, which does not fit {n} steps per epoch: "
-                                 "resume with the data and batch size it was saved with")
-            batches = epoch_batches(len(self.data), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world)[:n]
-            bar = tqdm(batches[done:], desc=f'epoch {self.epoch + 1}/{cfg.epochs}', initial=done, total=n,
-                       disable=not cfg.progress or self.rank != 0, leave=False)
-            first = len(self.rows) - done
-            for idx in bar:
-                t = time.monotonic()
-                m = self.train_step(self.collate(idx))
-                self.train_seconds += time.monotonic() - t
-                self.step += 1
-                self.rows.append(m)
-                bar.set_postfix(reward=f"{m['reward/total_mean']:.4f}", kl=f"{m.get('kl/closed_form', float('nan')):.3g}")
-                for cb in self.callbacks: cb.on_step_end(self, m)
-                if self.step % cfg.log_every == 0: self.write_metrics()
-                if self.micro % cfg.grad_accum == 0: self.between_steps()
-            if self.micro % cfg.grad_accum: self._flush()   # so the epoch's checkpoint holds everything it learnt
-            self.epoch += 1
-            em = self.end_epoch(self.rows[first:])
-            for cb in self.callbacks: cb.on_epoch_end(self, em)
+        try:
+            while self.epoch < cfg.epochs:
+                done = self.step - self.epoch * n   # steps of this epoch taken before a mid-epoch checkpoint
+                if not 0 <= done <= n:
+                    raise ValueError(f"the run is at step {self.step} in epoch {self.epoch + 1}, which does not fit {n} steps per epoch: "
+                                     "resume with the data and batch size it was saved with")
+                batches = epoch_batches(len(self.data), cfg.batch_size, cfg.seed, self.epoch, self.rank, self.world)[:n]
+                bar = tqdm(batches[done:], desc=f'epoch {self.epoch + 1}/{cfg.epochs}', initial=done, total=n,
+                           disable=not cfg.progress or self.rank != 0, leave=False)
+                first = len(self.rows) - done
+                for idx in bar:
+                    t = time.monotonic()
+                    m = self.train_step(self.collate(idx))
+                    self.train_seconds += time.monotonic() - t
+                    self.step += 1
+                    self.rows.append(m)
+                    bar.set_postfix(reward=f"{m['reward/total_mean']:.4f}", kl=f"{m.get('kl/closed_form', float('nan')):.3g}")
+                    for cb in self.callbacks: cb.on_step_end(self, m)
+                    if self.step % cfg.log_every == 0: self.write_metrics()
+                    if self.micro % cfg.grad_accum == 0: self.between_steps()
+                if self.micro % cfg.grad_accum: self._flush()   # so the epoch's checkpoint holds everything it learnt
+                self.epoch += 1
+                em = self.end_epoch(self.rows[first:])
+                for cb in self.callbacks: cb.on_epoch_end(self, em)
+        except Exception:
+            self.save_after_error(step)   # nothing lost on a crash: the run up to its last whole step
+            raise
     self.write_metrics()
     if n_skip := self.skipped - skipped:
         warnings.warn(f"GRPOTrainer.fit: {n_skip} of {self.step - step} steps were skipped for non-finite values, with no update (skipped_reason in the metrics says which)")
@@ -563,6 +567,15 @@ def between_steps(self:GRPOTrainer):
         raise TrainingInterrupted(reason, path)
     every = self.cfg.save_every_min
     if save and every is not None and time.monotonic() - self.saved_at >= 60 * every: self.save(self.run_dir / 'last.safetensors')
+
+@patch
+def save_after_error(self:GRPOTrainer, since:int # the step `fit` started at
+                    ):
+    "After an error in `fit`: `metrics.csv` and `last.safetensors` as of the last whole step, if one was taken since `since` and no gradients are pending (rank 0, with a run folder)."
+    if self.run_dir is None or self.rank != 0 or self.step == since or self.micro % self.cfg.grad_accum: return
+    try: self.write_metrics(); path = self.save(self.run_dir / 'last.safetensors')
+    except Exception: return   # the error to see is the first one
+    print(f"\nGRPOTrainer: the run failed after step {self.step}; the run up to it is saved in {path}; once the cause is fixed, resume from it (`resume=` here, --resume_ckpt on the command line)", file=sys.stderr, flush=True)
 
 # %% ../nbs/07_trainer.ipynb #e5f1a0c1
 class WandbLogger(Callback):

@@ -159,7 +159,7 @@ def evaluate(self:RestorationTask, batch:dict)->dict[str, float]:
     x, clean = batch['degraded'], batch['clean']
     now, start = self.model(x, mode='mean').clamp(0, 1), self.ref(x, mode='mean').clamp(0, 1)
     p_now, p_start = psnr(now, clean), psnr(start, clean)
-    r_now, r_start = self.reward_fn(now, clean).total, self.reward_fn(start, clean).total
+    r_now, r_start = (self.reward_fn(o, clean, group=None).total for o in (now, start))   # no groups here: every image scored in full
     return {'restoration/psnr': p_now.mean().item(), 'restoration/psnr_gain': (p_now - p_start).mean().item(),
             'restoration/reward': r_now.mean().item(), 'restoration/reward_gain': (r_now - r_start).mean().item()}
 

@@ -390,12 +390,12 @@ def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degra
         return torch.stack([model.decode(enc, pol.sample()).clamp(0, 1) for _ in range(n)], 1)
     outs = tiled(samples, x, tile, overlap)
     reward, clean = reward or RewardMix(), clean.to(x.device)
-    r = torch.stack([check_rewards(reward(outs[:, k], clean), len(x), 'reward', x.device).total for k in range(n)], 1)   # one sample at a time: scoring holds about 200 B per pixel
+    r = torch.stack([check_rewards(reward(outs[:, k], clean, group=None), len(x), 'reward', x.device).total for k in range(n)], 1)   # one sample at a time: scoring holds about 200 B per pixel
     return outs[torch.arange(len(x)), r.nan_to_num(nan=-math.inf).argmax(1)].to(dev)   # a NaN reward ranks last (argmax would pick it)
 
 # %% ../../nbs/13_restoration.train.ipynb #4d8f18b3
 def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
-                  reward:RewardMix, # or any reward(pred, clean) → `Rewards` (see "Your own reward" in 12_restoration.task)
+                  reward:RewardMix, # or any reward(pred, clean, group=None) → `Rewards` (see "Your own reward" in 12_restoration.task)
                  )->dict[str, list]:
     "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks, an error if the reward weighs it) and the reward of each image, every metric computed once."
     from grpo_nb.rewards import ssim, lpips_distance, niqe, _float
@@ -403,7 +403,7 @@ def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
     mix = type(reward) is RewardMix   # a subclass may score otherwise: it is called
     q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or mix and reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
     m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
-    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}) if mix else check_rewards(reward(pred, clean), len(pred), 'reward', pred.device).total   # a RewardMix from the same values, not computed again
+    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}) if mix else check_rewards(reward(pred, clean, group=None), len(pred), 'reward', pred.device).total   # a RewardMix from the same values, not computed again
     return {k: v.tolist() for k, v in m.items()} | {'reward': total.tolist()}
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
@@ -859,10 +859,12 @@ def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `Resto
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def reward_info(reward)->dict:
-    "What a run records of its reward, and a resumed run must match: a `RewardMix`'s weights, else the function's or class's `module:qualname`, as the CLI's `--reward` takes it (its settings need not be JSON)."
+    "What a run records of its reward, and a resumed run must match: a `RewardMix`'s weights, else the function's or class's `module:qualname`, as the CLI's `--reward` takes it, and an instance's settings where its `repr` shows them (a dataclass's does)."
     if isinstance(reward, RewardMix): return asdict(reward)
     f = reward if hasattr(reward, '__qualname__') else type(reward)   # a function, or an instance of a class
-    return {'reward_fn': f'{f.__module__}:{f.__qualname__}'}
+    info = {'reward_fn': f'{f.__module__}:{f.__qualname__}'}
+    if f is not reward and type(reward).__repr__ is not object.__repr__ and ' at 0x' not in (r := repr(reward)): info['settings'] = r   # not a repr that differs every run
+    return info
 
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                cfg=None,                     # the loop: a `GRPOConfig` (default: G=4, B=4, lr 5e-6, 2 epochs)
