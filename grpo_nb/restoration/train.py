@@ -230,28 +230,35 @@ def train_sft(cfg:SFTConfig,          # what to train
         return save_checkpoint(state_path, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), rows=rows),
                                meta=dict(task='sft', config=cfg_d, info=info or {}, out=str(out), minutes=minutes()))
     bar = tqdm(range(len(rows), cfg.steps), desc='sft', initial=len(rows), total=cfg.steps, disable=not cfg.progress)
-    with stop_on_signals(stop):
-        for step in bar:
-            items = [ds[step * cfg.batch_size + j] for j in range(cfg.batch_size)]
-            x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
-            with mixed_precision(cfg.device, cfg.precision): loss = F.l1_loss(model(x, mode='mean').float(), y)
-            opt.zero_grad(set_to_none=True); loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm or float('inf'))
-            opt.step(); sched.step()
-            rows.append({'step': step, 'loss/l1': loss.item(), 'lr': sched.get_last_lr()[0]})
-            if step % 20 == 0: bar.set_postfix(l1=f"{np.mean([r['loss/l1'] for r in rows[-20:]]):.4f}")
-            if stop.stop_reason:   # at a step boundary: the state is whole
-                if out is None: raise KeyboardInterrupt(stop.stop_reason)
-                path = save_state()
-                part = save_restorer(model, Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
-                                     info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': minutes()})
-                raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start another run from: --ckpt {part.resolve()})", path)
-            if state_path and cfg.save_every_min is not None and time.monotonic() - saved_at >= 60 * cfg.save_every_min: save_state()
-    df = pd.DataFrame(rows)
-    if out is not None:
-        val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val_photos)
-        save_restorer(model, out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val, 'train_minutes': minutes()})
-        state_path.unlink(missing_ok=True)   # the result is whole: its state is no longer needed
+    done = len(rows)
+    try:
+        with stop_on_signals(stop):
+            for step in bar:
+                items = [ds[step * cfg.batch_size + j] for j in range(cfg.batch_size)]
+                x, y = (torch.stack([it[k] for it in items]).to(cfg.device) for k in ('degraded', 'clean'))
+                with mixed_precision(cfg.device, cfg.precision): loss = F.l1_loss(model(x, mode='mean').float(), y)
+                opt.zero_grad(set_to_none=True); loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm or float('inf'))
+                opt.step(); sched.step()
+                rows.append({'step': step, 'loss/l1': loss.item(), 'lr': sched.get_last_lr()[0]})
+                if step % 20 == 0: bar.set_postfix(l1=f"{np.mean([r['loss/l1'] for r in rows[-20:]]):.4f}")
+                if stop.stop_reason:   # at a step boundary: the state is whole
+                    if out is None: raise KeyboardInterrupt(stop.stop_reason)
+                    path = save_state()
+                    part = save_restorer(model, Path(out).with_suffix('.interrupted.safetensors'),   # the weights alone, for --ckpt
+                                         info={**(info or {}), 'sft_config': cfg_d, 'steps_done': len(rows), 'train_minutes': minutes()})
+                    raise TrainingInterrupted(f"{stop.stop_reason} after {len(rows)} of {cfg.steps} SFT steps (the weights alone, to start another run from: --ckpt {part.resolve()})", path)
+                if state_path and cfg.save_every_min is not None and time.monotonic() - saved_at >= 60 * cfg.save_every_min: save_state()
+        df = pd.DataFrame(rows)
+        if out is not None:
+            val = val_psnr(model, cfg.tasks, size=cfg.eval_size, device=cfg.device, images=val_photos)
+            save_restorer(model, out, info={**(info or {}), 'sft_config': cfg_d, 'val_psnr_mean_mode': val, 'train_minutes': minutes()})
+            state_path.unlink(missing_ok=True)   # the result is whole: its state is no longer needed
+    except Exception:   # nothing lost on a crash: the run up to its last whole step
+        if state_path and len(rows) > done:
+            try: print(f"\ntrain_sft: the run failed after step {len(rows)}; the run up to it is saved in {save_state()}; once the cause is fixed, resume from it (`resume=` here, --resume_ckpt on the command line)", file=sys.stderr, flush=True)
+            except Exception: pass   # the error to see is the first one
+        raise
     return model.eval(), df
 
 
