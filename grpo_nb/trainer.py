@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_trainer.ipynb #b3c9e8d7
 from __future__ import annotations
-import math, os, random, signal, sys, threading, time, warnings
+import copy, math, os, random, signal, sys, threading, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
@@ -398,6 +398,7 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
                            disable=not cfg.progress or self.rank != 0, leave=False)
                 first = len(self.rows) - done
                 for idx in bar:
+                    self.whole = copy.deepcopy(self.step_state())   # as of the last whole step, for `save_after_error`
                     t = time.monotonic()
                     m = self.train_step(self.collate(idx))
                     self.train_seconds += time.monotonic() - t
@@ -408,6 +409,7 @@ def fit(self:GRPOTrainer)->pd.DataFrame:
                     if self.step % cfg.log_every == 0: self.write_metrics()
                     if self.micro % cfg.grad_accum == 0: self.between_steps()
                 if self.micro % cfg.grad_accum: self._flush()   # so the epoch's checkpoint holds everything it learnt
+                self.whole = copy.deepcopy(self.step_state())   # before the epoch's end: resumed from this, a run ends the epoch again
                 self.epoch += 1
                 em = self.end_epoch(self.rows[first:])
                 for cb in self.callbacks: cb.on_epoch_end(self, em)
@@ -462,15 +464,18 @@ def write_metrics(self:GRPOTrainer):
 
 # %% ../nbs/07_trainer.ipynb #5b2b9111
 @patch
-def state_dict(self:GRPOTrainer)->dict:
-    "The whole training state, for `save_checkpoint`."
-    return dict(model=self.task.model.state_dict(),
-                task=self.task.state_dict() if hasattr(self.task, 'state_dict') else {},
-                optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(),
-                kl=self.kl_ctl.state_dict(), running=self.running.state_dict() if self.running else None,
+def step_state(self:GRPOTrainer)->dict:
+    "The training state but the weights, the optimiser and the metrics: what a step also changes, small enough to copy before each one."
+    return dict(scheduler=self.sched.state_dict(), kl=self.kl_ctl.state_dict(), running=self.running.state_dict() if self.running else None,
                 counters=dict(epoch=self.epoch, step=self.step, micro=self.micro, skipped=self.skipped, best=self.best, train_seconds=self.train_seconds),
                 rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
-                         **({'cuda': torch.cuda.get_rng_state(self.cfg.device)} if torch.device(self.cfg.device).type == 'cuda' else {})),   # rollouts on a GPU draw from its generator
+                         **({'cuda': torch.cuda.get_rng_state(self.cfg.device)} if torch.device(self.cfg.device).type == 'cuda' else {})))   # rollouts on a GPU draw from its generator
+
+@patch
+def state_dict(self:GRPOTrainer)->dict:
+    "The whole training state, for `save_checkpoint`."
+    return dict(model=self.task.model.state_dict(), task=self.task.state_dict() if hasattr(self.task, 'state_dict') else {},
+                optimizer=self.opt.state_dict(), **self.step_state(),
                 rows=pack_json(self.rows))   # in the tensor data: the header holds at most 100 MB
 
 RESUMABLE = ('epochs', 'run_dir', 'progress', 'log_every', 'save_every_min', 'device', 'tf32')   # settings a resumed run may change
@@ -493,10 +498,11 @@ def config_dict(self:GRPOTrainer)->dict:
     return {k: (asdict(v) if hasattr(v, '__dataclass_fields__') else v) for k, v in asdict(self.cfg).items()}
 
 @patch
-def save(self:GRPOTrainer, path:str|Path)->Path:
+def save(self:GRPOTrainer, path:str|Path, state:dict|None=None, # the state to save (default: `state_dict()`, the state now)
+        )->Path:
     "Checkpoint the training state to `path` (atomic)."
     self.saved_at = time.monotonic()
-    return save_checkpoint(path, self.state_dict(), meta=dict(config=self.config_dict(), info=self.info, task=type(self.task).__name__))
+    return save_checkpoint(path, state or self.state_dict(), meta=dict(config=self.config_dict(), info=self.info, task=type(self.task).__name__))
 
 @patch
 def load(self:GRPOTrainer, path:str|Path):
@@ -571,11 +577,16 @@ def between_steps(self:GRPOTrainer):
 @patch
 def save_after_error(self:GRPOTrainer, since:int # the step `fit` started at
                     ):
-    "After an error in `fit`: `metrics.csv` and `last.safetensors` as of the last whole step, if one was taken since `since` and no gradients are pending (rank 0, with a run folder)."
-    if self.run_dir is None or self.rank != 0 or self.step == since or self.micro % self.cfg.grad_accum: return
-    try: self.write_metrics(); path = self.save(self.run_dir / 'last.safetensors')
+    "After an error in `fit`: `metrics.csv` and `last.safetensors` as of the last whole step (`whole`), if one was taken since `since` (rank 0, with a run folder)."
+    w = getattr(self, 'whole', None)
+    if self.run_dir is None or self.rank != 0 or w is None or w['counters']['step'] == since: return
+    step = w['counters']['step']
+    if why := ('gradients of a half-done accumulation were pending' if w['counters']['micro'] % self.cfg.grad_accum else
+               'the failed step had already updated the weights' if w['scheduler']['last_epoch'] != self.sched.last_epoch else None):
+        return print(f"\nGRPOTrainer: the run failed after step {step}, but it cannot be saved as of that step ({why})", file=sys.stderr, flush=True)
+    try: self.write_metrics(); path = self.save(self.run_dir / 'last.safetensors', self.state_dict() | w)   # the weights and optimiser are as they were then
     except Exception: return   # the error to see is the first one
-    print(f"\nGRPOTrainer: the run failed after step {self.step}; the run up to it is saved in {path}; once the cause is fixed, resume from it (`resume=` here, --resume_ckpt on the command line)", file=sys.stderr, flush=True)
+    print(f"\nGRPOTrainer: the run failed after step {step}; the run up to it is saved in {path}; once the cause is fixed, resume from it (`resume=` here, --resume_ckpt on the command line)", file=sys.stderr, flush=True)
 
 # %% ../nbs/07_trainer.ipynb #e5f1a0c1
 class WandbLogger(Callback):

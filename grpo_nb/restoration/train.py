@@ -4,8 +4,8 @@
 
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
-import copy, json, math, sys, time, warnings
-from dataclasses import dataclass, field, asdict, replace
+import copy, functools, json, math, sys, time, warnings
+from dataclasses import dataclass, field, asdict, replace, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -866,11 +866,14 @@ def run_task_weights(run:GRPORunConfig, task, images:list, # the run, its `Resto
 
 # %% ../../nbs/13_restoration.train.ipynb #8b1c543a
 def reward_info(reward)->dict:
-    "What a run records of its reward, and a resumed run must match: a `RewardMix`'s weights, else the function's or class's `module:qualname`, as the CLI's `--reward` takes it, and an instance's settings where its `repr` shows them (a dataclass's does)."
+    "What a run records of its reward, and a resumed run must match: a `RewardMix`'s weights, else the function's or class's `module:qualname`, as the CLI's `--reward` takes it, with a dataclass's fields or a `partial`'s arguments."
     if isinstance(reward, RewardMix): return asdict(reward)
-    f = reward if hasattr(reward, '__qualname__') else type(reward)   # a function, or an instance of a class
+    if isinstance(reward, functools.partial): f, settings = reward.func, {'args': reward.args, 'keywords': reward.keywords}
+    elif hasattr(reward, '__qualname__'): f, settings = reward, None   # a function
+    else: f, settings = type(reward), asdict(reward) if is_dataclass(reward) else None   # an instance: other classes' settings are not known
     info = {'reward_fn': f'{f.__module__}:{f.__qualname__}'}
-    if f is not reward and type(reward).__repr__ is not object.__repr__ and ' at 0x' not in (r := repr(reward)): info['settings'] = r   # not a repr that differs every run
+    canonical = lambda o: sorted(map(repr, o)) if isinstance(o, (set, frozenset)) else repr(o)   # a set's order changes from run to run
+    if settings: info['settings'] = json.dumps(settings, sort_keys=True, default=canonical)
     return info
 
 def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
