@@ -404,14 +404,15 @@ def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degra
 def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
                   reward:RewardMix, # or any reward(pred, clean, group=None) → `Rewards` (see "Your own reward" in 12_restoration.task)
                  )->dict[str, list]:
-    "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks, an error if the reward weighs it) and the reward of each image, every metric computed once."
+    "PSNR, SSIM, LPIPS, NIQE (NaN where an image holds fewer than two 96-px blocks, an error if the reward weighs it), the reward (and a reward of your own's components, as 'reward/<name>') of each image, every metric computed once."
     from grpo_nb.rewards import ssim, lpips_distance, niqe, _float
     pred, clean = _float(pred, clean)   # as `RewardMix` scores them (psnr, ssim and lpips check both)
     mix = type(reward) is RewardMix   # a subclass may score otherwise: it is called
     q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or mix and reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
     m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
-    total = reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}) if mix else check_rewards(reward(pred, clean, group=None), len(pred), 'reward', pred.device).total   # a RewardMix from the same values, not computed again
-    return {k: v.tolist() for k, v in m.items()} | {'reward': total.tolist()}
+    if mix: return {k: v.tolist() for k, v in m.items()} | {'reward': reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}).tolist()}   # from the same values, not computed again
+    r = check_rewards(reward(pred, clean, group=None), len(pred), 'reward', pred.device)
+    return {k: v.tolist() for k, v in m.items()} | {'reward': r.total.tolist()} | {f'reward/{k}': v.tolist() for k, v in sorted(r.components.items())}   # your reward's parts too
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
 def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and degradations
@@ -457,7 +458,7 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
     check_official_from(models, official_from := official_from or {})
     for m in models.values(): check_restore_memory(m, images, tile)   # before minutes of work that the kernel would kill
     if out is not None: Path(out).parent.mkdir(parents=True, exist_ok=True)
-    reward, rows = reward or RewardMix(), []
+    reward, rows, cols = reward or RewardMix(), [], None
     dev = next(next(iter(models.values())).parameters()).device   # inputs degraded on the CPU (the same on any machine), scored on the models'
     for name, task, y, x in eval_inputs(images, tasks, seed, progress=progress):
         y, x, new, done = y.to(dev), x.to(dev), [], {}
@@ -469,6 +470,10 @@ def evaluate_restorer(models:dict,            # {label: model}; label 'sft' and 
                     m = image_metrics(restore(model, x, mode, y, reward, tile, overlap), y, reward)
                 done[label, mode] = m
                 new.append({'model': label, 'image': name, 'task': task, 'mode': mode, **{k: v[0] for k, v in m.items()}})
+        cols = cols or list(new[0])
+        if bad := next((list(r) for r in new if list(r) != cols), None):   # the CSV's rows must line up
+            parts = lambda ks: [k[7:] for k in ks if k.startswith('reward/')]
+            raise ValueError(f"reward: its components changed from {parts(cols)} to {parts(bad)} at {name!r}, {task}; return the same ones for every image")
         if out is not None: pd.DataFrame(new).to_csv(out, mode='a', header=not Path(out).exists(), index=False)
         rows += new
     return pd.DataFrame(rows)
