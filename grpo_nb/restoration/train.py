@@ -381,7 +381,7 @@ def best_of(mode:str)->int|None:
 def restore(model:AdaIR, x:Tensor,      # a restorer (`RESTORER_API`), and degraded images [B,3,H,W] in [0,1]
             mode:str='mean',            # 'official', 'mean', 'sample', 'best_of_N' or 'input' (x itself)
             clean:Tensor|None=None,     # ground truth, needed by best_of_N
-            reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix(); any reward(pred, clean) → `Rewards`)
+            reward:RewardMix|None=None, # what best_of_N maximises (default RewardMix(); any reward(pred, clean, group=None) → `Rewards`)
             tile:int|None=None, overlap:int=32, # restore in overlapping tiles of this side (see `tiled`; None: whole)
            )->Tensor:                   # restored [B,3,H,W], clamped to [0,1]
     "Restore `x` in an evaluation mode, on the model's device; the result is on `x`'s."
@@ -410,9 +410,10 @@ def image_metrics(pred:Tensor, clean:Tensor, # [N,3,H,W] in [0,1]
     mix = type(reward) is RewardMix   # a subclass may score otherwise: it is called
     q = niqe(pred) if niqe_fits(*pred.shape[-2:]) or mix and reward.niqe else torch.full((len(pred),), float('nan'))   # a NIQE weight on too small an image: niqe's error
     m = {'psnr': psnr(pred, clean), 'ssim': ssim(pred, clean), 'lpips': lpips_distance(pred, clean), 'niqe': q}
-    if mix: return {k: v.tolist() for k, v in m.items()} | {'reward': reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}).tolist()}   # from the same values, not computed again
+    out = {k: v.tolist() for k, v in m.items()}
+    if mix: return out | {'reward': reward.combine({k: reward.component(k, v).to(pred.dtype) for k, v in m.items()}).tolist()}   # from the same values, not computed again
     r = check_rewards(reward(pred, clean, group=None), len(pred), 'reward', pred.device)
-    return {k: v.tolist() for k, v in m.items()} | {'reward': r.total.tolist()} | {f'reward/{k}': v.tolist() for k, v in sorted(r.components.items())}   # your reward's parts too
+    return out | {'reward': r.total.tolist()} | {f'reward/{k}': v.tolist() for k, v in sorted(r.components.items())}   # your reward's parts too
 
 # %% ../../nbs/13_restoration.train.ipynb #3aeaf399
 def eval_inputs(images:list, tasks=TASKS, # (name, clean [3,H,W]) pairs, and degradations
