@@ -333,7 +333,7 @@ def train_restoration_cmd(a:argparse.Namespace)->dict:
         return {'out': out, **json.loads(Path(out).with_suffix('.json').read_text())['val_psnr_mean_mode']}
     resume = a.resume_ckpt if a.resume_ckpt and _is_trainer_checkpoint(a.resume_ckpt) else None
     worst = {g: getattr(a, f'worst_{g}') for g in WORST_GROUPS if getattr(a, f'worst_{g}')}
-    if a.finetune_worst and not worst: raise SystemExit('--finetune_worst needs at least one --worst_<task> list')
+    if a.finetune_worst and not worst: raise SystemExit(f"--finetune_worst needs at least one list: {', '.join('--worst_' + g for g in WORST_GROUPS)}")
     if a.train_backbone and a.train_policy_only: raise SystemExit('--train_backbone and --train_policy_only contradict each other: pass one')
     if a.ckpt and a.resume_ckpt and not resume: raise SystemExit(f"--ckpt {a.ckpt} and --resume_ckpt {a.resume_ckpt}: both name a model to start from (--resume_ckpt is not a run's last.safetensors); pass one")
     if a.resume_ckpt and not resume: print(f"--resume_ckpt {a.resume_ckpt} is a restorer, not a run's last.safetensors: a new run starts from its weights (as --ckpt)", file=sys.stderr)
@@ -456,7 +456,7 @@ def probe_restoration_cmd(a:argparse.Namespace)->dict:
 def select_worst_cmd(a:argparse.Namespace)->dict:
     "Run `grpo_nb select-worst`."
     from grpo_nb.restoration.train import select_worst
-    files = select_worst(a.csv, a.out_dir, a.percent, a.min_count, a.max_count, a.mode)
+    files = select_worst(a.csv, a.out_dir, a.percent, a.min_count, a.max_count, a.mode, overwrite=a.overwrite)
     return {g: str(f) for g, f in files.items()}
 
 # %% ../nbs/90_cli.ipynb #c8f38be2
@@ -527,11 +527,12 @@ def build_parser()->argparse.ArgumentParser:
     prr.set_defaults(func=probe_restoration_cmd)
     sw = sub.add_parser('select-worst', formatter_class=DefaultsHelp, help="lists of the worst images of an eval CSV, one per task group (seed 000)")
     sw.add_argument('--csv', required=True, nargs='+', help='rows from `grpo_nb eval restoration`: one file or several (e.g. path/to/*.csv), ranked together')
-    sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (denoise: train_denoise_worst_merged.txt, its noise levels merged, as in seed 000; existing lists there are replaced)')
-    sw.add_argument('--percent', type=float, default=0.30, help='share of each task group\'s images to keep (default 0.30)')
-    sw.add_argument('--min_count', type=int, default=100, help='keep at least this many per group, or all there are (default 100, as in seed 000)')
-    sw.add_argument('--max_count', type=int, default=5000, help='keep at most this many per group (default 5000)')
+    sw.add_argument('--out_dir', required=True, help='folder for the lists, train_{group}_worst.txt (denoise: train_denoise_worst_merged.txt, each noise level ranked on its own, the lists merged, as in seed 000)')
+    sw.add_argument('--percent', type=float, default=0.30, help='share of each task\'s images to keep (default 0.30)')
+    sw.add_argument('--min_count', type=int, default=100, help='keep at least this many per task, or all there are (default 100, as in seed 000)')
+    sw.add_argument('--max_count', type=int, default=5000, help='keep at most this many per task (default 5000)')
     sw.add_argument('--mode', default=None, help='rows of this mode (default: the first mode of the first CSV)')
+    sw.add_argument('--overwrite', action='store_true', help='replace lists already in --out_dir')
     sw.add_argument('--json', action='store_true')
     sw.set_defaults(func=select_worst_cmd)
     be = sub.add_parser('bench', formatter_class=DefaultsHelp, help='print speed figures, measured on the CPU (no pass/fail)')

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_restoration.train.ipynb #aa55dd8c
 from __future__ import annotations
-import copy, functools, json, math, sys, time, warnings
+import copy, functools, hashlib, itertools, json, math, sys, time, warnings
 from dataclasses import dataclass, field, asdict, replace, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -737,7 +737,7 @@ def run_heads(model:AdaIR, run:GRPORunConfig)->AdaIR:
 # %% ../../nbs/13_restoration.train.ipynb #739e2e3c
 def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs the run evaluates on, which the lists must not hold
                   seed:int=0)->list:                          # draws the patches, as `RestorationPatches` does
-    "(name, image) pairs and tasks for --finetune_worst: one `RestorationPatches` per task group, concatenated."
+    "The patches of --finetune_worst: one `RestorationPatches` per task group, concatenated; `.lists` holds each group's photo names."
     from torch.utils.data import ConcatDataset
     from grpo_nb.restoration.data import load_image_folder
     pool = dict(load_image_folder(run.images, strict=False) if run.images else load_photos('all'))
@@ -745,6 +745,7 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs t
     parts = []
     k = len(run.worst)
     if run.n_train < k: raise ValueError(f"--n_train {run.n_train}: fewer training patches than the {k} worst lists, each of which needs at least one; give at least {k}")
+    lists = {}
     for i, (group, f) in enumerate(run.worst.items()):
         try: names = [l.split('\t')[0].strip() for l in Path(f).read_text().splitlines() if l.strip()]
         except (OSError, UnicodeDecodeError) as e: raise ValueError(f"--worst_{group} {f}: cannot read it as a list of image names ({e})") from None
@@ -752,13 +753,19 @@ def worst_dataset(run:GRPORunConfig, val_photos:list=(), # (name, image) pairs t
         names = [n if n in pool else next((c for c in (Path(n).name, Path(n).stem) if c in pool), n) for n in names]   # a file name or path, as AdaIR's lists hold
         missing = [n for n in names if n not in pool]
         if missing: raise ValueError(f"--worst_{group} {f}: images {missing[:5]} are not in {run.images or 'the bundled photos'}")
+        if twice := pd.Series(names)[lambda s: s.duplicated()].unique().tolist(): raise ValueError(f"--worst_{group} {f}: images {twice[:5]} are listed more than once; list each once")
         if both := [n for n in names if photo_key(pool[n]) in held]:
             raise ValueError(f"--worst_{group} {f}: images {both[:5]} are also val photos ({run.val_images or 'the bundled val split'}), so the final evaluation "
                              "would not be held out; make the lists from an evaluation of training photos (grpo_nb eval restoration --images DIR) or evaluate on others (--val_images)")
         if not (tasks := [t for t in run.tasks if t.startswith(group)]):
             raise ValueError(f"--worst_{group} {f}: none of the run's tasks {list(run.tasks)} is a {group} task, so its heads would not learn from these patches; add one to --tasks")
         parts.append(RestorationPatches([(n, pool[n]) for n in names], tasks, run.patch, n=run.n_train // k + (i < run.n_train % k), seed=seed, recolour=run.recolour))
-    return ConcatDataset(parts)
+        lists[group] = names
+    if bare := [t for t in run.tasks if not any(t.startswith(g) for g in run.worst)]:
+        warnings.warn(f"--tasks {','.join(bare)}: no --worst_ list, so --finetune_worst trains on no patch of {'it' if len(bare) == 1 else 'them'}; the evaluation still scores {'it' if len(bare) == 1 else 'them'}")
+    data = ConcatDataset(parts)
+    data.lists = lists   # a resumed run must train on the same images (see `train_grpo`)
+    return data
 
 # %% ../../nbs/13_restoration.train.ipynb #5fdba9a3
 def plot_curves(df:pd.DataFrame, path:str|Path|None=None, # save here as PNG (None: don't)
@@ -917,6 +924,7 @@ def train_grpo(run:GRPORunConfig|None=None, # what to train (restoration side)
                                                                    weights=None if weights is None else weights.weight.tolist())
     val = RestorationEval(val_photos, run.eval_tasks, size=run.patch, seed=cfg.seed)
     info = {k: v for k, v in asdict(run).items() if k not in ('eval_modes', 'eval_tasks', 'val_images', 'confirm_level', 'tile', 'tile_overlap')} | {'reward': reward_info(reward)}   # what a resumed run must keep
+    if run.worst: info['worst_lists'] = {g: f"sha256 {hashlib.sha256(chr(10).join(n).encode()).hexdigest()[:12]} of {len(n)} name{'s' * (len(n) != 1)}" for g, n in data.lists.items()}   # the lists' contents, not only their paths
     trainer = GRPOTrainer(task, data, cfg, callbacks=callbacks, eval_data=val, resume=resume, info=info)
     df = trainer.fit()
     tuned = merge_lora(model).eval()
@@ -993,8 +1001,9 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
                  mode:str|None=None,   # rows of this mode (None: the first mode of the first CSV)
                  metric:str='psnr',    # lower is worse
                  prefix:str='train',   # file names: see `worst_list_name`
+                 overwrite:bool=False, # replace lists already in `out_dir`
                 )->dict[str, Path]:    # {task group: list file}
-    "Write the worst images of each task group, one name per line, worst first."
+    "Write the worst images of each task group, one name per line, worst first; the noise levels are ranked apart, then merged."
     csvs = [csv] if isinstance(csv, (str, Path)) else list(csv)
     if len(set(map(absolute, csvs))) < len(csvs): raise ValueError(f"--csv: a file is given twice ({', '.join(map(str, csvs))}); its rows would count twice")
     df = pd.concat([read_eval_csv(c, metric).assign(csv_file=str(c)) for c in csvs], ignore_index=True)
@@ -1010,15 +1019,23 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
         if len(models := list(dict.fromkeys(df['model']))) > 1: warnings.warn(f"--csv {csv}: rows of {len(models)} models {models}; the lists rank {models[0]!r}'s")
         df = df[df['model'] == models[0]]
     if (out_dir := Path(out_dir)).is_file(): raise ValueError(f"--out_dir {out_dir} is a file; give a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files, df = {}, df.assign(group=df.task.map(task_group))
+    df = df.assign(group=df.task.map(task_group))
     if odd := sorted(set(df.group) - set(map(task_group, TASKS))): warnings.warn(f"--csv {csv}: task groups {odd} are not restoration's {sorted(set(map(task_group, TASKS)))}: their lists have no --worst_ flag")
-    for group, d in df.groupby('group'):
+    files = {g: out_dir / worst_list_name(g, prefix) for g in sorted(set(df.group))}
+    if (there := [f.name for f in files.values() if f.exists()]) and not overwrite:
+        raise ValueError(f"--out_dir {out_dir} already holds {there}: pass --overwrite to replace them, or give another --out_dir")
+    lists, nan, more = {}, [], []
+    for task, d in df.groupby('task', sort=False):
         per_image = d.groupby('image')[metric].agg(lambda v: v.mean(skipna=False)).sort_values(na_position='first')   # a failed score (NaN) is the worst
-        if nan := per_image.index[per_image.isna()].tolist(): warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} {group} image(s), e.g. {nan[:3]}; they head the list, as the worst")
+        nan += [f'{task} {n}' for n in per_image.index[per_image.isna()]]
         k = min(len(per_image), max(min_count, min(max_count, math.ceil(percent * len(per_image)))))
-        files[group] = out_dir / worst_list_name(group, prefix)
-        files[group].write_text('\n'.join(per_image.index[:k]) + '\n')
+        if k > math.ceil(percent * len(per_image)): more.append(f'{task} {k} of {len(per_image)}')
+        lists.setdefault(task_group(task), []).append(per_image.index[:k])
+    if nan: warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} image × task(s), e.g. {nan[:3]}; they head their lists, as the worst")
+    if more: warnings.warn(f"--min_count {min_count} keeps more than --percent {percent} of these tasks' images: {', '.join(more)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for g, ranked in lists.items():   # the noise levels' lists interleaved, worst first: an image worst at one level is not averaged away by the others
+        files[g].write_text('\n'.join(dict.fromkeys(n for row in itertools.zip_longest(*ranked) for n in row if n is not None)) + '\n')
     if old := sorted(p.name for p in out_dir.glob(f'{prefix}_*_worst*.txt') if p not in files.values()):
         warnings.warn(f"--out_dir {out_dir} also holds lists this --csv did not write: {old}; they are from an earlier run")
     return files
