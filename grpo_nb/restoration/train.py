@@ -981,7 +981,7 @@ def task_group(task:str)->str:
 def read_eval_csv(csv:str|Path, metric:str='psnr')->pd.DataFrame:
     "The rows of one `grpo_nb eval restoration` CSV, or a `ValueError` naming the file and what is wrong with it."
     if not Path(csv).is_file(): raise ValueError(f"--csv {csv}: {'a folder, not a file' if Path(csv).is_dir() else 'no such file'} (expected the output of `grpo_nb eval restoration`)")
-    try: df = pd.read_csv(csv)
+    try: df = pd.read_csv(csv, dtype={'image': str})   # names such as 0001 stay names
     except pd.errors.EmptyDataError: raise ValueError(f"--csv {csv}: empty file (expected the output of `grpo_nb eval restoration`)") from None
     except (UnicodeDecodeError, pd.errors.ParserError, IsADirectoryError) as e: raise ValueError(f"--csv {csv}: cannot read it as a CSV ({type(e).__name__}); expected the output of `grpo_nb eval restoration`") from None
     need = {'image', 'task', metric}
@@ -996,8 +996,8 @@ def worst_list_name(group:str, prefix:str='train')->str:
 
 def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode): one CSV or several, ranked together
                  out_dir:str|Path,     # where the lists go
-                 percent:float=0.30,   # share of each task group to keep
-                 min_count:int=100, max_count:int=5000, # bounds on the kept count (never more than exist)
+                 percent:float=0.30,   # share of each task's images to keep
+                 min_count:int=100, max_count:int=5000, # bounds on each task's kept count (never more than exist)
                  mode:str|None=None,   # rows of this mode (None: the first mode of the first CSV)
                  metric:str='psnr',    # lower is worse
                  prefix:str='train',   # file names: see `worst_list_name`
@@ -1016,6 +1016,7 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
         df = df[df['mode'] == mode]
         if left := sorted(set(map(str, csvs)) - set(df.csv_file)): warnings.warn(f"--csv {', '.join(left)}: no rows of mode {mode!r}, the mode ranked (--mode picks another); their rows are left out")
     if 'model' in df:
+        if df['model'].isna().any(): raise ValueError(f"--csv {csv}: some files have a model column and some none; rank the rows of one model (files from one `grpo_nb eval restoration` run)")
         if len(models := list(dict.fromkeys(df['model']))) > 1: warnings.warn(f"--csv {csv}: rows of {len(models)} models {models}; the lists rank {models[0]!r}'s")
         df = df[df['model'] == models[0]]
     if (out_dir := Path(out_dir)).is_file(): raise ValueError(f"--out_dir {out_dir} is a file; give a folder")
@@ -1025,17 +1026,18 @@ def select_worst(csv:str|Path|list,    # rows with image, task, psnr (and mode):
     if (there := [f.name for f in files.values() if f.exists()]) and not overwrite:
         raise ValueError(f"--out_dir {out_dir} already holds {there}: pass --overwrite to replace them, or give another --out_dir")
     lists, nan, more = {}, [], []
-    for task, d in df.groupby('task', sort=False):
+    for task, d in df.groupby('task'):   # by name: the lists do not depend on the order of the rows
         per_image = d.groupby('image')[metric].agg(lambda v: v.mean(skipna=False)).sort_values(na_position='first')   # a failed score (NaN) is the worst
         nan += [f'{task} {n}' for n in per_image.index[per_image.isna()]]
         k = min(len(per_image), max(min_count, min(max_count, math.ceil(percent * len(per_image)))))
         if k > math.ceil(percent * len(per_image)): more.append(f'{task} {k} of {len(per_image)}')
         lists.setdefault(task_group(task), []).append(per_image.index[:k])
-    if nan: warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} image × task(s), e.g. {nan[:3]}; they head their lists, as the worst")
+    if nan: warnings.warn(f"--csv {csv}: {metric} is NaN for {len(nan)} image × task(s), e.g. {nan[:3]}; they rank worst in their task")
     if more: warnings.warn(f"--min_count {min_count} keeps more than --percent {percent} of these tasks' images: {', '.join(more)}")
+    texts = {g: '\n'.join(dict.fromkeys(n for row in itertools.zip_longest(*ranked) for n in row if n is not None)) + '\n'   # the noise levels' lists interleaved, worst first:
+             for g, ranked in lists.items()}                                                                                # an image worst at one level is not averaged away by the others
     out_dir.mkdir(parents=True, exist_ok=True)
-    for g, ranked in lists.items():   # the noise levels' lists interleaved, worst first: an image worst at one level is not averaged away by the others
-        files[g].write_text('\n'.join(dict.fromkeys(n for row in itertools.zip_longest(*ranked) for n in row if n is not None)) + '\n')
+    for g, text in texts.items(): files[g].write_text(text)
     if old := sorted(p.name for p in out_dir.glob(f'{prefix}_*_worst*.txt') if p not in files.values()):
         warnings.warn(f"--out_dir {out_dir} also holds lists this --csv did not write: {old}; they are from an earlier run")
     return files
