@@ -255,7 +255,7 @@ def add_restoration_flags(p:argparse.ArgumentParser):
     for g in WORST_GROUPS:
         p.add_argument(f'--worst_{g}', default=None, help=f'list of {g} images (from select-worst; photo names, file names or paths)')
     p.add_argument('--images', default=None, help='folder the worst lists refer to (default: the bundled photos)')
-    p.add_argument('--train_images', default=None, help='folder of your own training photos (default: the bundled train split)')
+    p.add_argument('--train_images', default=None, help='folder of your own training photos (default: the bundled train split); with --finetune_worst the patches come from the lists (see --images), and these photos fit the task classifier')
     p.add_argument('--val_images', default=None, help='folder of your own val photos, for the curves, samples and final table (default: the bundled val split)')
     p.add_argument('--eval_modes', default='official,mean,best_of_4', help='modes of the final evaluation')
     p.add_argument('--no_eval', action='store_true', help='skip the final evaluation')

@@ -702,7 +702,7 @@ class GRPORunConfig:
         if isinstance(w, str) and w != 'spread': raise ValueError(f"GRPORunConfig.task_weights: expected None, 'spread' or {{task: weight}}, got {w!r}")
         if isinstance(w, dict):
             if set(w) != set(self.tasks): raise ValueError(f"GRPORunConfig.task_weights: expected a weight for each of {self.tasks}, got {sorted(w)}")
-            if self.worst: raise ValueError("GRPORunConfig.task_weights: --finetune_worst draws its own patches from its lists; drop the weights")
+            if self.worst: raise ValueError("GRPORunConfig.task_weights (--task_weights): --finetune_worst draws its own patches from its lists, one share per list; drop the weights")
             weighted_rounds([w[t] for t in self.tasks], 0)   # bad numbers fail now
 
 def start_model(ckpt:str|None=None,   # a file from `save_restorer` or an official AdaIR checkpoint (None: the bundled SFT one)
